@@ -74,7 +74,7 @@ help:
 	@echo '  options: V=1 (show commands), O=DIR (output folder), CLANG=, BPFTOOL='
 
 deps:
-	$(Q)bash mk/deps.sh base
+	$(Q)bash mk/deps.sh base vm
 
 # --- BPF: clang -> bpftool gen object (static linking, strips DWARF) -> skeleton ---
 define bpf_rule
