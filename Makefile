@@ -78,7 +78,7 @@ deps:
 
 # --- BPF: clang -> bpftool gen object (static linking, strips DWARF) -> skeleton ---
 define bpf_rule
-$(O)/bpf/$(notdir $(1:.bpf.c=.tmp.o)): $(1) $(wildcard bpf/include/*.h) $(wildcard $(dir $(1))*.h) | $(O)/bpf
+$(O)/bpf/$(notdir $(1:.bpf.c=.bpf.tmp.o)): $(1) $(wildcard bpf/include/*.h) $(wildcard $(dir $(1))*.h) | $(O)/bpf
 	$$(call msg,CLANG,$$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(dir $(1)) -c $(1) -o $$@
 endef
