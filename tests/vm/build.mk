@@ -1,0 +1,6 @@
+# tests/vm/: the QEMU guest harness (kernel, initramfs, runner). `make vmtest` runs only the guest
+# tests (VM_ONLY='test_sched_*' selects scripts); `make vmshell` boots the guest interactively.
+vmtest: all
+	$(Q)O=$(O) bash tests/run.sh vm
+vmshell: all
+	$(Q)O=$(O) bash tests/vm/boot.sh --mode shell
