@@ -50,7 +50,7 @@ include $(sort $(wildcard */build.mk))
 BPF_OBJS := $(foreach s,$(BPF_SRCS),$(O)/bpf/$(notdir $(s:.bpf.c=.bpf.o)))
 SKELS := $(foreach s,$(BPF_SRCS),$(O)/skel/$(notdir $(s:.bpf.c=.skel.h)))
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
-LIB_OBJS := $(call obj,$(LIB_SRCS))
+LIB_OBJS := $(call obj,$(sort $(LIB_SRCS)))
 LIBA := $(O)/libhybridpath.a
 LIBSO := $(O)/libhybridpath.so
 BIN_PATHS := $(addprefix $(O)/bin/,$(BINS))

@@ -39,6 +39,7 @@ static const struct xobject objects[] = {
 	{ "rule", cmd_rule, "rule add|del|list IFACE ...: steering rules" },
 	{ "stats", cmd_stats, "stats IFACE [--json] [--watch SECONDS]: counters and rates" },
 	{ "features", cmd_features, "features IFACE [--json]: XDP features the driver reports" },
+	{ "cc", cmd_cc, "cc load|unload|list ...: TCP congestion control policies in BPF" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,840 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * TCP congestion control policies (cc/NAME.bpf.c): load a built-in skeleton or a .bpf.o file,
+ * register its tcp_congestion_ops through a struct_ops link, pin the link (and the policy's
+ * counters map) so the policy outlives the loader, unload, list, and switch the default.
+ *
+ * Unloading while sockets use a policy: the kernel allows it (the struct_ops map stays alive,
+ * referenced by each socket, until the last of them closes; only new sockets can no longer pick
+ * the name). We refuse by default with the count of sockets and namespaces, and unload anyway
+ * with force.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/inet_diag.h>
+#include <netinet/in.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include <hybridpath/cc.h>
+#include "util/log.h"
+#include "../cc/hp_cc.h"
+
+/*
+ * bpftool 7.5 writes skeletons for libbpf 1.5, whose bpf_map_skeleton has a `link` member (for
+ * auto-attaching struct_ops); libbpf 1.4's has not. The skeleton already sets map_skel_sz to the
+ * larger size and libbpf 1.4 walks the array with that stride, so give the skeleton code the
+ * 1.5 layout under the 1.4 name. We attach struct_ops ourselves, so libbpf never reads `link`.
+ */
+struct hp_map_skeleton_v15 {
+	const char *name;
+	struct bpf_map **map;
+	void **mmaped;
+	struct bpf_link **link;
+};
+#define bpf_map_skeleton hp_map_skeleton_v15
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wincompatible-pointer-types"
+#include "hp_cubic.skel.h"
+#include "hp_dctcp.skel.h"
+#include "hp_vegas.skel.h"
+#pragma GCC diagnostic pop
+#undef bpf_map_skeleton
+
+#define BPFFS "/sys/fs/bpf"
+#define PIN_ROOT BPFFS "/hybridpath"
+#define SYSCTL_AVAIL "/proc/sys/net/ipv4/tcp_available_congestion_control"
+#define SYSCTL_DEFAULT "/proc/sys/net/ipv4/tcp_congestion_control"
+
+/* --- built-in policies: skeletons embedded in the library --- */
+struct builtin {
+	const char *name;
+	void *(*open)(void);
+	void (*destroy)(void *skel);
+	size_t obj_off;		/* offsetof(skeleton, obj) */
+};
+#define BUILTIN(n) { #n, (void *(*)(void))n##__open, (void (*)(void *))n##__destroy, \
+		     offsetof(struct n, obj) }
+static const struct builtin builtins[] = { BUILTIN(hp_cubic), BUILTIN(hp_dctcp), BUILTIN(hp_vegas) };
+static const char *const builtin_names[] = { "hp_cubic", "hp_dctcp", "hp_vegas", NULL };
+
+const char *const *hp_cc_builtin(void)
+{
+	return builtin_names;
+}
+
+/* --- counters: names and offsets of struct hp_cc_stats --- */
+#define CTR(f) { #f, offsetof(struct hp_cc_stats, f) }
+static const struct { const char *name; size_t off; } counters[] = {
+	CTR(init), CTR(release), CTR(ssthresh), CTR(cong_avoid), CTR(set_state), CTR(cwnd_event),
+	CTR(in_ack_event), CTR(pkts_acked), CTR(undo_cwnd), CTR(loss_state), CTR(hystart_train),
+	CTR(hystart_delay), CTR(ecn_fallback), CTR(alpha), CTR(alpha_max), CTR(alpha_updates),
+	CTR(ce_reductions), CTR(base_rtt_us), CTR(delay_decreases), CTR(delay_increases),
+};
+_Static_assert(HP_ARRAY_SIZE(counters) <= HP_CC_MAX_COUNTERS, "raise HP_CC_MAX_COUNTERS");
+_Static_assert(HP_ARRAY_SIZE(counters) * 8 == sizeof(struct hp_cc_stats), "counter table");
+
+int hp_cc_counter_count(void)
+{
+	return HP_ARRAY_SIZE(counters);
+}
+
+const char *hp_cc_counter_name(int i)
+{
+	return i >= 0 && i < (int)HP_ARRAY_SIZE(counters) ? counters[i].name : NULL;
+}
+
+/* --- libbpf messages: keep the last warning so an error can quote it in one line --- */
+static char libbpf_last[256];
+
+static int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char buf[1024];
+	va_list aq;
+	size_t n;
+
+	va_copy(aq, ap);
+	vsnprintf(buf, sizeof(buf), fmt, aq);
+	va_end(aq);
+	n = strlen(buf);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = 0;
+	if (level == LIBBPF_WARN && n && !strstr(buf, "-- BEGIN") && !strstr(buf, "-- END"))
+		snprintf(libbpf_last, sizeof(libbpf_last), "%s", buf);
+	if (level != LIBBPF_DEBUG)
+		hp_debug("libbpf: %s\n", buf);
+	return 0;
+}
+
+/* --- small helpers --- */
+static const char *pin_root_of(const char *root)
+{
+	return root && *root ? root : PIN_ROOT;
+}
+
+static int mkdir_p(const char *path)
+{
+	char tmp[PATH_MAX];
+	char *p;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Mount bpffs at /sys/fs/bpf when the pin root lives there and nothing is mounted. */
+static int bpffs_ensure(const char *root)
+{
+	struct statfs st;
+
+	if (strncmp(root, BPFFS "/", strlen(BPFFS) + 1))
+		return 0;
+	if (!statfs(BPFFS, &st) && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mkdir(BPFFS, 0700) && errno != EEXIST)
+		return -errno;
+	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
+		int err = -errno;
+
+		hp_warn("bpffs is not mounted at %s and mounting it failed: %s (run as root, or "
+			"mount it: mount -t bpf bpf %s)\n", BPFFS, strerror(-err), BPFFS);
+		return err;
+	}
+	hp_debug("mounted bpffs at %s\n", BPFFS);
+	return 0;
+}
+
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, len, f))
+		err = ferror(f) ? -EIO : -ENODATA;
+	fclose(f);
+	if (!err)
+		buf[strcspn(buf, "\n")] = 0;
+	return err;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Is name in tcp_available_congestion_control? 1 yes, 0 no, <0 error. */
+static int cc_available(const char *name)
+{
+	char buf[4096], *tok, *save;
+	int err = read_line(SYSCTL_AVAIL, buf, sizeof(buf));
+
+	if (err)
+		return err;
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if (!strcmp(tok, name))
+			return 1;
+	return 0;
+}
+
+int hp_cc_get_default(char *name, size_t len)
+{
+	return read_line(SYSCTL_DEFAULT, name, len);
+}
+
+int hp_cc_set_default(const char *name, char *prev)
+{
+	char cur[HP_CC_NAME_MAX] = "";
+	int err;
+
+	err = hp_cc_get_default(cur, sizeof(cur));
+	if (err)
+		return err;
+	if (prev)
+		memcpy(prev, cur, sizeof(cur));
+	err = write_str(SYSCTL_DEFAULT, name);
+	if (err)
+		return err;
+	err = hp_cc_get_default(cur, sizeof(cur));
+	if (!err && strcmp(cur, name))
+		err = -EAGAIN;	/* someone else changed it meanwhile */
+	return err;
+}
+
+static bool valid_name(const char *n)
+{
+	size_t len = strlen(n);
+
+	if (!len || len >= HP_CC_NAME_MAX)
+		return false;
+	for (; *n; n++)
+		if (*n <= ' ' || *n == '/' || *n > '~')
+			return false;
+	return true;
+}
+
+/* Find the one tcp_congestion_ops struct_ops map of obj, and the offset of .name in it. */
+static struct bpf_map *find_ops_map(struct bpf_object *obj, const char *what, size_t *name_off)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *map, *found = NULL;
+
+	bpf_object__for_each_map(map, obj) {
+		const struct btf_type *t;
+		const struct btf_member *m;
+		int i;
+
+		if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS || !btf)
+			continue;
+		t = btf__type_by_id(btf, bpf_map__btf_value_type_id(map));
+		if (!t || !btf_is_struct(t) ||
+		    strcmp(btf__name_by_offset(btf, t->name_off), "tcp_congestion_ops"))
+			continue;
+		if (found) {
+			hp_warn("%s: more than one tcp_congestion_ops (%s, %s); put one policy per "
+				"object\n", what, bpf_map__name(found), bpf_map__name(map));
+			errno = EINVAL;
+			return NULL;
+		}
+		m = btf_members(t);
+		for (i = 0; i < btf_vlen(t); i++, m++) {
+			if (!strcmp(btf__name_by_offset(btf, m->name_off), "name")) {
+				*name_off = btf_member_bit_offset(t, i) / 8;
+				found = map;
+			}
+		}
+	}
+	if (!found) {
+		hp_warn("%s: no tcp_congestion_ops struct_ops map in this object (declare one in "
+			"SEC(\".struct_ops.link\"))\n", what);
+		errno = EINVAL;
+	}
+	return found;
+}
+
+static void pin_paths(const char *root, const char *name, char *link, char *stats)
+{
+	snprintf(link, PATH_MAX, "%s/cc/%s", root, name);
+	snprintf(stats, PATH_MAX, "%s/cc-stats/%s", root, name);
+}
+
+static bool is_file_arg(const char *what)
+{
+	size_t n = strlen(what);
+
+	return strchr(what, '/') || (n > 2 && !strcmp(what + n - 2, ".o"));
+}
+
+int hp_cc_load(const char *what, const struct hp_cc_load_opts *opts, char *name_out)
+{
+	const char *root = pin_root_of(HP_OPTS_GET(opts, pin_root, NULL));
+	const char *rename = HP_OPTS_GET(opts, name, NULL);
+	bool set_default = HP_OPTS_GET(opts, set_default, false);
+	char link_pin[PATH_MAX], stats_pin[PATH_MAX], dir[PATH_MAX];
+	char name[HP_CC_NAME_MAX] = "", prev[HP_CC_NAME_MAX] = "";
+	libbpf_print_fn_t old_print;
+	const struct builtin *b = NULL;
+	struct bpf_object *obj = NULL;
+	struct bpf_link *link = NULL;
+	struct bpf_map *map, *stats;
+	bool pinned = false;
+	void *skel = NULL;
+	size_t name_off = 0, sz = 0;
+	char *data;
+	int err;
+	size_t i;
+
+	if (!what || !*what || (opts && opts->sz < sizeof(size_t)))
+		return -EINVAL;
+	libbpf_last[0] = 0;
+	old_print = libbpf_set_print(capture_print);
+
+	if (is_file_arg(what)) {
+		if (access(what, R_OK)) {
+			err = -errno;
+			hp_warn("cannot read %s: %s\n", what, strerror(-err));
+			goto out;
+		}
+		obj = bpf_object__open_file(what, NULL);
+		if (!obj) {
+			err = -errno;
+			hp_warn("%s is not a valid BPF object: %s (build it with clang -target bpf "
+				"-g; libbpf: %s)\n", what, strerror(-err),
+				libbpf_last[0] ? libbpf_last : "no detail");
+			err = -EINVAL;
+			goto out;
+		}
+	} else {
+		for (i = 0; i < HP_ARRAY_SIZE(builtins); i++)
+			if (!strcmp(builtins[i].name, what))
+				b = &builtins[i];
+		if (!b) {
+			hp_warn("unknown policy '%s': built-in ones are hp_cubic, hp_dctcp, "
+				"hp_vegas (or give a path to a .bpf.o file)\n", what);
+			err = -ENOENT;
+			goto out;
+		}
+		skel = b->open();
+		if (!skel) {
+			err = -errno;
+			hp_warn("opening built-in %s failed: %s\n", what, strerror(-err));
+			goto out;
+		}
+		obj = *(struct bpf_object **)((char *)skel + b->obj_off);
+	}
+
+	map = find_ops_map(obj, what, &name_off);
+	if (!map) {
+		err = -EINVAL;
+		goto out;
+	}
+	data = bpf_map__initial_value(map, &sz);
+	if (!data || name_off + HP_CC_NAME_MAX > sz) {
+		hp_warn("%s: cannot read the struct_ops data of map %s (libbpf >= 1.4 needed)\n",
+			what, bpf_map__name(map));
+		err = -EINVAL;
+		goto out;
+	}
+	if (rename) {
+		if (!valid_name(rename)) {
+			hp_warn("bad name '%s': 1 to %d printable characters, no spaces or '/'\n",
+				rename, HP_CC_NAME_MAX - 1);
+			err = -EINVAL;
+			goto out;
+		}
+		memset(data + name_off, 0, HP_CC_NAME_MAX);
+		memcpy(data + name_off, rename, strlen(rename));
+	}
+	memcpy(name, data + name_off, HP_CC_NAME_MAX - 1);
+	if (!valid_name(name)) {
+		hp_warn("%s: the tcp_congestion_ops .name is empty or invalid; set it in the object "
+			"or pass a name\n", what);
+		err = -EINVAL;
+		goto out;
+	}
+
+	err = cc_available(name);
+	if (err < 0) {
+		hp_warn("cannot read %s: %s\n", SYSCTL_AVAIL, strerror(-err));
+		goto out;
+	}
+	pin_paths(root, name, link_pin, stats_pin);
+	if (err == 1) {
+		hp_warn("a congestion control named '%s' is already registered (%s); unload it "
+			"first or load under another name\n", name,
+			access(link_pin, F_OK) ? "not by hybridpath: built in or another loader"
+					       : "by hybridpath");
+		err = -EEXIST;
+		goto out;
+	}
+
+	err = bpf_object__load(obj);
+	if (err) {
+		if (err == -ENOTSUP || err == -ESRCH || err == -ENOENT)
+			hp_warn("%s: its tcp_congestion_ops does not match the running kernel: %s "
+				"(rebuild it against this kernel's BTF)\n", what,
+				libbpf_last[0] ? libbpf_last : strerror(-err));
+		else
+			hp_warn("%s: loading into the kernel failed: %s (%s; run with -v for the "
+				"verifier log)\n", what, libbpf_last[0] ? libbpf_last : "no detail",
+				strerror(-err));
+		if (err != -EPERM && err != -EACCES && err != -ENOMEM)
+			err = err == -ENOENT || err == -ESRCH ? -ENOTSUP : err;
+		goto out;
+	}
+
+	link = bpf_map__attach_struct_ops(map);
+	if (!link) {
+		err = -errno;
+		if (err == -EEXIST)
+			hp_warn("a congestion control named '%s' was registered meanwhile by someone "
+				"else\n", name);
+		else
+			hp_warn("registering %s failed: %s (%s)\n", name, strerror(-err),
+				libbpf_last[0] ? libbpf_last : "the kernel rejected the ops");
+		goto out;
+	}
+
+	err = bpffs_ensure(root);
+	if (err)
+		goto out;
+	snprintf(dir, sizeof(dir), "%s/cc", root);
+	err = mkdir_p(dir);
+	if (!err) {
+		snprintf(dir, sizeof(dir), "%s/cc-stats", root);
+		err = mkdir_p(dir);
+	}
+	if (err) {
+		hp_warn("cannot create %s: %s\n", dir, strerror(-err));
+		goto out;
+	}
+	unlink(stats_pin);	/* a stale one from a policy that was detached another way */
+	err = bpf_link__pin(link, link_pin);
+	if (err) {
+		hp_warn("pinning the link of %s at %s failed: %s (is %s a bpffs?)\n", name,
+			link_pin, strerror(-err), root);
+		goto out;
+	}
+	pinned = true;
+	stats = bpf_object__find_map_by_name(obj, HP_CC_STATS_MAP);
+	if (stats && bpf_map__value_size(stats) == sizeof(struct hp_cc_stats)) {
+		err = bpf_map__pin(stats, stats_pin);
+		if (err) {
+			hp_warn("pinning counters of %s at %s failed: %s\n", name, stats_pin,
+				strerror(-err));
+			goto out;
+		}
+	}
+
+	if (set_default) {
+		err = hp_cc_set_default(name, prev);
+		if (err) {
+			char now[HP_CC_NAME_MAX] = "";
+
+			if (err == -EPERM)
+				hp_warn("cannot make %s the default here: the kernel lets a network "
+					"namespace other than the initial one default only to an "
+					"unrestricted congestion control (%s is restricted); %s stays "
+					"the default and %s was unloaded\n", name, name,
+					prev[0] ? prev : "the previous one", name);
+			else
+				hp_warn("cannot make %s the default: %s; restoring %s and unloading "
+					"%s\n", name, strerror(-err), prev, name);
+			if (prev[0] && (hp_cc_get_default(now, sizeof(now)) || strcmp(now, prev)) &&
+			    write_str(SYSCTL_DEFAULT, prev))
+				hp_warn("restoring the default congestion control %s failed: %s "
+					"(set it: sysctl net.ipv4.tcp_congestion_control=%s)\n",
+					prev, strerror(errno), prev);
+			goto out;
+		}
+	}
+	if (name_out)
+		memcpy(name_out, name, HP_CC_NAME_MAX);
+	hp_info("registered %s, pinned at %s\n", name, link_pin);
+	err = 0;
+out:
+	if (err && pinned) {
+		unlink(link_pin);
+		unlink(stats_pin);
+	}
+	if (err && link)
+		bpf_link__detach(link);	/* unregister now, not when the last fd closes */
+	bpf_link__destroy(link);	/* closes our fd; the pin keeps it registered */
+	if (skel)
+		b->destroy(skel);
+	else
+		bpf_object__close(obj);
+	libbpf_set_print(old_print);
+	return err;
+}
+
+/* --- sockets using each congestion control: NETLINK_SOCK_DIAG with INET_DIAG_CONG --- */
+struct cc_count {
+	char name[HP_CC_NAME_MAX];
+	int n;
+};
+
+static void count_add(struct cc_count *c, size_t max, size_t *used, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < *used; i++) {
+		if (!strcmp(c[i].name, name)) {
+			c[i].n++;
+			return;
+		}
+	}
+	if (*used < max) {
+		snprintf(c[*used].name, HP_CC_NAME_MAX, "%s", name);
+		c[(*used)++].n = 1;
+	}
+}
+
+/* Dump TCP sockets of family through diag socket fd, counting their congestion controls. */
+static int diag_dump(int fd, int family, struct cc_count *c, size_t max, size_t *used)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req = {
+		.nlh.nlmsg_len = sizeof(req),
+		.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY,
+		.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+		.nlh.nlmsg_seq = 1,
+		.r.sdiag_family = family,
+		.r.sdiag_protocol = IPPROTO_TCP,
+		.r.idiag_states = ~0U,
+		.r.idiag_ext = 1 << (INET_DIAG_CONG - 1),
+	};
+	static char buf[32768] __attribute__((aligned(8)));
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t len = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *h;
+
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+			struct inet_diag_msg *m = NLMSG_DATA(h);
+			struct rtattr *a;
+			int alen;
+
+			if (h->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(h);
+
+				return e->error;
+			}
+			alen = h->nlmsg_len - NLMSG_LENGTH(sizeof(*m));
+			for (a = (struct rtattr *)(m + 1); RTA_OK(a, alen); a = RTA_NEXT(a, alen))
+				if (a->rta_type == INET_DIAG_CONG)
+					count_add(c, max, used, RTA_DATA(a));
+		}
+	}
+}
+
+static int diag_count(struct cc_count *c, size_t max, size_t *used)
+{
+	int fd, err;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -errno;
+	err = diag_dump(fd, AF_INET, c, max, used);
+	if (!err)
+		err = diag_dump(fd, AF_INET6, c, max, used);
+	close(fd);
+	return err;
+}
+
+/*
+ * Count sockets using name and namespaces defaulting to it, over every network namespace we can
+ * enter: the caller's, those under /run/netns, /proc/PID/ns/net. Returns 0 or -errno (setns failures of
+ * single namespaces are skipped).
+ */
+static int count_users(const char *name, int *sockets, int *defaults, int *nets)
+{
+	ino_t seen[1024];
+	size_t nseen = 0, i;
+	int self, err = 0;
+	DIR *d;
+	struct dirent *e;
+	char path[PATH_MAX];
+	const char *dirs[] = { "/run/netns", "/proc" };
+	size_t di;
+
+	*sockets = *defaults = *nets = 0;
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	for (di = 0; di < HP_ARRAY_SIZE(dirs) + 1; di++) {
+		d = NULL;
+		if (di > 0) {
+			d = opendir(dirs[di - 1]);
+			if (!d)
+				continue;
+		}
+		while (di == 0 || (e = readdir(d))) {
+			struct cc_count c[64];
+			size_t used = 0;
+			char def[HP_CC_NAME_MAX] = "";
+			struct stat st;
+			int fd, hit = 0;
+
+			if (di == 0)
+				snprintf(path, sizeof(path), "/proc/self/ns/net");
+			else if (di == 1 && e->d_name[0] != '.')
+				snprintf(path, sizeof(path), "/run/netns/%s", e->d_name);
+			else if (di == 2 && e->d_name[0] >= '1' && e->d_name[0] <= '9')
+				snprintf(path, sizeof(path), "/proc/%s/ns/net", e->d_name);
+			else
+				continue;
+			if (stat(path, &st))
+				goto next;
+			for (i = 0; i < nseen; i++)
+				if (seen[i] == st.st_ino)
+					break;
+			if (i < nseen || nseen == HP_ARRAY_SIZE(seen))
+				goto next;
+			seen[nseen++] = st.st_ino;
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				goto next;
+			if (di == 0 || !setns(fd, CLONE_NEWNET)) {
+				diag_count(c, HP_ARRAY_SIZE(c), &used);
+				hp_cc_get_default(def, sizeof(def));
+				if (di && setns(self, CLONE_NEWNET)) {
+					err = -errno;
+					hp_warn("cannot return to our network namespace: %s\n",
+						strerror(errno));
+					close(fd);
+					goto out;
+				}
+			}
+			close(fd);
+			for (i = 0; i < used; i++)
+				if (!strcmp(c[i].name, name))
+					hit = c[i].n;
+			*sockets += hit;
+			*defaults += !strcmp(def, name);
+			*nets += hit > 0;
+next:
+			if (di == 0)
+				break;
+		}
+		if (d)
+			closedir(d);
+		d = NULL;
+	}
+out:
+	if (d)
+		closedir(d);
+	close(self);
+	return err;
+}
+
+int hp_cc_unload(const char *name, const struct hp_cc_unload_opts *opts)
+{
+	const char *root = pin_root_of(HP_OPTS_GET(opts, pin_root, NULL));
+	bool force = HP_OPTS_GET(opts, force, false);
+	char link_pin[PATH_MAX], stats_pin[PATH_MAX];
+	int fd = -1, err, sockets, defaults, nets;
+
+	if (!name || !valid_name(name) || (opts && opts->sz < sizeof(size_t)))
+		return -EINVAL;
+	err = bpffs_ensure(root);
+	if (err)
+		return err;
+	pin_paths(root, name, link_pin, stats_pin);
+	fd = bpf_obj_get(link_pin);
+	if (fd < 0) {
+		err = -errno;
+		if (err == -ENOENT)
+			hp_warn("%s was not loaded by hybridpath (no pin at %s)%s\n", name, link_pin,
+				cc_available(name) == 1 ? "; it is built into the kernel or owned by "
+				"another loader" : "; it is not registered at all");
+		else
+			hp_warn("cannot open %s: %s\n", link_pin, strerror(-err));
+		return err;
+	}
+	err = count_users(name, &sockets, &defaults, &nets);
+	if (err)
+		goto out;
+	if ((sockets || defaults) && !force) {
+		hp_warn("%s is in use: %d TCP socket(s) in %d network namespace(s) use it and %d "
+			"namespace(s) have it as default; close them or set another default, or "
+			"unload with --force (the kernel keeps it alive for existing sockets until "
+			"they close)\n", name, sockets, nets, defaults);
+		err = -EBUSY;
+		goto out;
+	}
+	if (bpf_link_detach(fd)) {
+		err = -errno;
+		hp_warn("unregistering %s failed: %s\n", name, strerror(-err));
+		goto out;
+	}
+	unlink(link_pin);
+	unlink(stats_pin);
+	if (cc_available(name) == 1) {
+		hp_warn("%s is still listed in %s after detaching its link\n", name, SYSCTL_AVAIL);
+		err = -EBUSY;
+	}
+out:
+	close(fd);
+	return err;
+}
+
+/* --- list --- */
+static int read_counters(const char *stats_pin, __u64 *out)
+{
+	struct hp_cc_stats s;
+	__u32 zero = 0;
+	int fd, err = 0;
+	size_t i;
+
+	fd = bpf_obj_get(stats_pin);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &zero, &s))
+		err = -errno;
+	close(fd);
+	if (err)
+		return err;
+	for (i = 0; i < HP_ARRAY_SIZE(counters); i++)
+		out[i] = *(__u64 *)((char *)&s + counters[i].off);
+	return 0;
+}
+
+static struct hp_cc_info *info_add(struct hp_cc_info **v, size_t *n, const char *name)
+{
+	struct hp_cc_info *nv;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*v)[i].name, name))
+			return &(*v)[i];
+	nv = realloc(*v, (*n + 1) * sizeof(**v));
+	if (!nv)
+		return NULL;
+	*v = nv;
+	memset(&nv[*n], 0, sizeof(nv[*n]));
+	snprintf(nv[*n].name, HP_CC_NAME_MAX, "%s", name);
+	nv[*n].sockets = -1;
+	return &nv[(*n)++];
+}
+
+int hp_cc_list(struct hp_cc_info **out, size_t *count, const struct hp_cc_list_opts *opts)
+{
+	const char *root = pin_root_of(HP_OPTS_GET(opts, pin_root, NULL));
+	char buf[4096], def[HP_CC_NAME_MAX] = "", path[PATH_MAX], stats_pin[PATH_MAX];
+	struct hp_cc_info *v = NULL, *x;
+	struct cc_count c[64];
+	size_t n = 0, used = 0, i;
+	char *tok, *save;
+	bool diag_ok;
+	DIR *d;
+	struct dirent *e;
+	int err;
+
+	err = read_line(SYSCTL_AVAIL, buf, sizeof(buf));
+	if (err)
+		return err;
+	hp_cc_get_default(def, sizeof(def));
+	diag_ok = !diag_count(c, HP_ARRAY_SIZE(c), &used);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		x = info_add(&v, &n, tok);
+		if (!x)
+			goto nomem;
+		x->available = true;
+	}
+	if (!bpffs_ensure(root)) {
+		snprintf(path, sizeof(path), "%s/cc", root);
+		d = opendir(path);
+		while (d && (e = readdir(d))) {
+			struct bpf_link_info li = {};
+			__u32 len = sizeof(li);
+			char pin[PATH_MAX + 300];
+			int fd;
+
+			if (e->d_name[0] == '.' || !valid_name(e->d_name))
+				continue;
+			x = info_add(&v, &n, e->d_name);
+			if (!x) {
+				closedir(d);
+				goto nomem;
+			}
+			x->ours = true;
+			snprintf(pin, sizeof(pin), "%s/%s", path, e->d_name);
+			fd = bpf_obj_get(pin);
+			if (fd >= 0 && !bpf_link_get_info_by_fd(fd, &li, &len)) {
+				x->link_id = li.id;
+				if (li.type == BPF_LINK_TYPE_STRUCT_OPS)
+					x->map_id = li.struct_ops.map_id;
+			}
+			if (fd >= 0)
+				close(fd);
+			pin_paths(root, e->d_name, pin, stats_pin);
+			x->has_counters = !read_counters(stats_pin, x->counters);
+		}
+		if (d)
+			closedir(d);
+	}
+	for (i = 0; i < n; i++) {
+		size_t j;
+
+		v[i].is_default = !strcmp(v[i].name, def);
+		if (!diag_ok)
+			continue;
+		v[i].sockets = 0;
+		for (j = 0; j < used; j++)
+			if (!strcmp(c[j].name, v[i].name))
+				v[i].sockets = c[j].n;
+	}
+	*out = v;
+	*count = n;
+	return 0;
+nomem:
+	free(v);
+	return -ENOMEM;
+}
