@@ -43,7 +43,7 @@ old_bpf() {
 }
 
 m=$(missing "${want[@]}")
-mb=$( { missing "${want_bp[@]}"; [[ " ${want_bp[*]} " == *" libbpf-dev "* ]] && old_bpf; } | sort -u)
+mb=$( { missing "${want_bp[@]}"; if [[ " ${want_bp[*]} " == *" libbpf-dev "* ]]; then old_bpf; fi; } | sort -u)
 [ -z "$m$mb" ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then
