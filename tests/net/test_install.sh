@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# make install PREFIX=/usr DESTDIR=<tmp>: xdpctl, the shared and static library, the public
+# headers and hybridpath.pc land where they should, and a small program using the public API
+# compiles and links against the installed tree through pkg-config (shared and static) and runs.
+# (No network: it lives in this tier because it needs a finished build.)
+. "$(dirname "$0")/lib.sh"
+need_cmd pkg-config
+need_cmd gcc
+D=$(mktemp -d /tmp/hp-install.XXXXXX)
+on_exit "rm -rf $D"
+
+# the same O spelling as the build (a relative build/ stays relative: no rebuild under new names)
+out=$(make -C "$HP_ROOT" --no-print-directory O="${O#"$HP_ROOT"/}" PREFIX=/usr DESTDIR="$D" install 2>&1) ||
+	{ fail make-install "$(echo "$out" | tail -5 | tr '\n' ' ')"; finish; }
+miss=
+for f in usr/bin/xdpctl usr/lib/libhybridpath.a usr/lib/libhybridpath.so.0 usr/lib/libhybridpath.so \
+	 usr/lib/pkgconfig/hybridpath.pc usr/include/hybridpath/common.h \
+	 usr/include/hybridpath/loader.h usr/include/hybridpath/steer.h usr/include/hybridpath/hp_steer.h; do
+	[ -e "$D/$f" ] || miss+=" $f"
+done
+[ -z "$miss" ] && pass files || fail files "missing:$miss"
+[ -x "$D/usr/bin/xdpctl" ] && "$D/usr/bin/xdpctl" --version | grep -q '^xdpctl ' &&
+	pass xdpctl-runs || fail xdpctl-runs "$("$D/usr/bin/xdpctl" --version 2>&1)"
+grep -q '^prefix=/usr$' "$D/usr/lib/pkgconfig/hybridpath.pc" && pass pc-prefix ||
+	fail pc-prefix "$(head -1 "$D/usr/lib/pkgconfig/hybridpath.pc")"
+
+cat >"$D/app.c" <<'EOF'
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <hybridpath/loader.h>
+#include <hybridpath/steer.h>
+
+int main(void)
+{
+	struct hp_xdp_features f;
+	struct hp_rule r;
+
+	memset(&r, 0, sizeof(r));
+	/* lo always exists (ifindex 1); features come from the kernel */
+	if (hp_xdp_features(1, &f))
+		return 1;
+	printf("%s|%s\n", hp_strerror(-ENOENT), hp_counter_name(HP_ACT_DROP));
+	return 0;
+}
+EOF
+export PKG_CONFIG_PATH=$D/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$D
+want="No such file or directory|drop"	# glibc's strerror(ENOENT), hp_counter_name(drop)
+if out=$(gcc -o "$D/app" "$D/app.c" $(pkg-config --cflags hybridpath) $(pkg-config --libs hybridpath) 2>&1); then
+	got=$(LD_LIBRARY_PATH=$D/usr/lib "$D/app" 2>&1)
+	[ "$got" = "$want" ] && pass pkg-config-shared || fail pkg-config-shared "ran: '$got', want '$want'"
+	# it really used the installed shared library
+	LD_LIBRARY_PATH=$D/usr/lib ldd "$D/app" | grep -q "$D/usr/lib/libhybridpath.so.0" ||
+		fail shared-lib-used "$(LD_LIBRARY_PATH=$D/usr/lib ldd "$D/app" | grep hybridpath)"
+else
+	fail pkg-config-shared "$(echo "$out" | head -3 | tr '\n' ' ')"
+fi
+if out=$(gcc -static-libgcc -o "$D/app-static" "$D/app.c" $(pkg-config --cflags hybridpath) \
+	 "$D/usr/lib/libhybridpath.a" $(pkg-config --libs --static hybridpath | sed 's/-lhybridpath//') 2>&1); then
+	got=$("$D/app-static" 2>&1)
+	[ "$got" = "$want" ] && pass pkg-config-static || fail pkg-config-static "ran: '$got'"
+else
+	fail pkg-config-static "$(echo "$out" | head -3 | tr '\n' ' ')"
+fi
+finish
