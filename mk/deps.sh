@@ -6,7 +6,7 @@ set -euo pipefail
 
 BASE="make gcc pkg-config clang-19 llvm-19 lld-19 libclang-rt-19-dev libelf-dev zlib1g-dev
       libxdp-dev xdp-tools netsniff-ng iproute2 iperf3 ethtool tcpdump gnuplot-nox
-      libcap-dev jq"
+      libcap-dev jq iputils-ping"
 BASE_BP="libbpf-dev bpftool"
 VM="busybox-static cpio"
 VM_BP="qemu-system-x86"
