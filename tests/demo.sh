@@ -38,7 +38,7 @@ run "${X[@]}" rule list b0
 
 step "traffic for ${SECS}s: trafgen UDP to 9000 (rate-limited) and 9001, ping; live stats"
 cfg=$(mktemp)
-on_exit "rm -f $cfg"
+on_exit "rm -f $cfg $cfg.tg $cfg.ping"
 cat >"$cfg" <<EOF
 { eth(da=$MAC_B, sa=$MAC_A, type=0x0800), ipv4(saddr=10.250.0.1, daddr=10.250.0.2, ttl=64),
   udp(sport=40000, dport=9000), fill(0x41, 18) }
@@ -47,13 +47,15 @@ cat >"$cfg" <<EOF
 EOF
 # bounded in time and rate: the CPUs are shared
 ip netns exec "$NS_A" timeout "$SECS" trafgen --dev a0 --conf "$cfg" --cpus 1 --rate 50000pps -C \
-	>/dev/null 2>&1 &
-ip netns exec "$NS_A" timeout "$SECS" ping -q -i 0.2 10.250.0.2 >/dev/null 2>&1 &
+	>"$cfg.tg" 2>&1 &
+ip netns exec "$NS_A" timeout -s INT "$SECS" ping -q -i 0.2 10.250.0.2 >"$cfg.ping" 2>&1 &
 run "${X[@]}" stats b0 --watch 1 --count "$SECS"
 wait
 
 step "final counters"
 run "${X[@]}" stats b0
 echo
-echo "ping replies and trafgen totals above; cleaning up (detach, namespaces)"
+echo "sent by trafgen: $(tr -d '\r' <"$cfg.tg" | awk '/packets outgoing/ {print $1}') frames (half to 9000: dropped, half to 9001: bounced back)"
+echo "ping: $(grep 'packets transmitted' "$cfg.ping")"
+echo "cleaning up (detach, namespaces)"
 exit 0
