@@ -1,3 +1,5 @@
 # user/: libhybridpath (util, steer, afxdp, nic, port) and the apps/xdpctl built on it.
 LIB_SRCS += user/util/log.c
 HEADERS += $(wildcard user/include/hybridpath/*.h) bpf/include/hp_steer.h
+# AF_XDP library + port API, and the example apps (each folder declares its own build).
+include user/afxdp/build.mk user/apps/build.mk

@@ -78,7 +78,11 @@ enum hp_port_flags {
 	HP_PORT_F_HUGEPAGES = 1U << 2,	/* back buffers with hugepages (fallback: notice) */
 	HP_PORT_F_MULTIBUF = 1U << 3,	/* frames larger than one buffer (XDP_USE_SG) */
 	HP_PORT_F_NO_WAKEUP = 1U << 4,	/* do not use need_wakeup (always kick) */
-	HP_PORT_F_NO_STEER = 1U << 5,	/* do not insert into the steering program's xsks map */
+	/* afxdp: do not insert the socket into any XSKMAP (the caller does, see hp_port_xsk()).
+	 * Default: the steering program's xsks map when steering is attached to the interface,
+	 * else a fallback program (every frame of the queue to the socket) owned by the process. */
+	HP_PORT_F_NO_STEER = 1U << 5,
+	HP_PORT_F_XDP_SKB = 1U << 6,	/* afxdp: fallback program in generic (skb) mode */
 };
 
 struct hp_port_opts {
@@ -158,6 +162,8 @@ int hp_port_mac(struct hp_port *port, __u8 mac[6]);
 __u32 hp_port_max_frame(struct hp_port *port);
 /* The spec string the port was opened with. */
 const char *hp_port_name(struct hp_port *port);
+/* afxdp ports: the AF_XDP socket (struct hp_xsk, hybridpath/xsk.h); NULL for other backends. */
+struct hp_xsk *hp_port_xsk(struct hp_port *port);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,1 @@
+# user/apps/: example apps on the port API.
