@@ -116,7 +116,8 @@ static int capture_print(enum libbpf_print_level level, const char *fmt, va_list
 	while (n && buf[n - 1] == '\n')
 		buf[--n] = 0;
 	if (level == LIBBPF_WARN && n && !strstr(buf, "-- BEGIN") && !strstr(buf, "-- END"))
-		snprintf(libbpf_last, sizeof(libbpf_last), "%s", buf);
+		snprintf(libbpf_last, sizeof(libbpf_last), "%.255s",
+			 strncmp(buf, "libbpf: ", 8) ? buf : buf + 8);
 	if (level != LIBBPF_DEBUG)
 		hp_debug("libbpf: %s\n", buf);
 	return 0;
@@ -331,10 +332,11 @@ int hp_cc_load(const char *what, const struct hp_cc_load_opts *opts, char *name_
 		}
 		obj = bpf_object__open_file(what, NULL);
 		if (!obj) {
-			err = -errno;
-			hp_warn("%s is not a valid BPF object: %s (build it with clang -target bpf "
-				"-g; libbpf: %s)\n", what, strerror(-err),
-				libbpf_last[0] ? libbpf_last : "no detail");
+			char msg[128];
+
+			libbpf_strerror(-errno, msg, sizeof(msg));
+			hp_warn("%s is not a valid BPF object: %s (%s; build it with clang -target "
+				"bpf -g)\n", what, libbpf_last[0] ? libbpf_last : "no detail", msg);
 			err = -EINVAL;
 			goto out;
 		}
