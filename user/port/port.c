@@ -14,6 +14,7 @@
  */
 static const struct hp_port_ops *const backends[] = {
 	&hp_afxdp_port_ops,
+	&hp_vfio_port_ops,
 };
 static const char *const known_prefixes[] = { "afxdp", "vfio" };
 
