@@ -40,6 +40,7 @@ static const struct xobject objects[] = {
 	{ "stats", cmd_stats, "stats IFACE [--json] [--watch SECONDS]: counters and rates" },
 	{ "features", cmd_features, "features IFACE [--json]: XDP features the driver reports" },
 	{ "cc", cmd_cc, "cc load|unload|list ...: TCP congestion control policies in BPF" },
+	{ "sched", cmd_sched, "sched load|status|unload|isolate ...: sched_ext schedulers" },
 };
 
 static void usage(FILE *f)
