@@ -3,3 +3,5 @@ LIB_SRCS += user/util/log.c
 HEADERS += $(wildcard user/include/hybridpath/*.h) bpf/include/hp_steer.h
 # AF_XDP library + port API, and the example apps (each folder declares its own build).
 include user/afxdp/build.mk user/apps/build.mk
+# VFIO poll-mode drivers + the vfio: port backend.
+include user/nic/build.mk

@@ -286,6 +286,10 @@ static inline unsigned int hp_nic_tx_burst(struct hp_nic *nic, unsigned int q,
 	return nic->ops->tx_burst(nic, q, bufs, n);
 }
 
+/* The device behind a "vfio:" port (NULL for other backends): tests and xdpctl reach the
+ * driver's promiscuous switch and counters through it. */
+struct hp_nic *hp_vfio_port_nic(struct hp_port *port);
+
 /* Driver probes: called with an open vfio device of a matching id. */
 struct hp_nic *hp_virtio_net_probe(struct hp_vfio *v, struct hp_mempool *mp,
 				   const struct hp_nic_opts *o);

@@ -185,3 +185,12 @@ const struct hp_port_ops hp_vfio_port_ops = {
 	.mode = vp_mode,
 	.mac = vp_mac,
 };
+
+struct hp_nic *hp_vfio_port_nic(struct hp_port *port)
+{
+	if (!port || port->ops != &hp_vfio_port_ops) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return to_vp(port)->nic;
+}
