@@ -47,6 +47,8 @@ struct afxdp_port {
 	__u32 outstanding;			/* tx frames not completed yet */
 	bool wakeup, busy_poll;
 	char mode[32];
+	__u8 mac[6];
+	int mac_err;		/* reading the MAC at open failed */
 };
 
 static inline struct afxdp_port *to_ap(struct hp_port *p)
@@ -361,14 +363,22 @@ static const char *afxdp_mode(struct hp_port *port)
 static int afxdp_mac(struct hp_port *port, __u8 mac[6])
 {
 	struct afxdp_port *ap = to_ap(port);
+
+	memcpy(mac, ap->mac, 6);
+	return ap->mac_err;
+}
+
+/* Read at open: the caller may have moved to another network namespace since. */
+static int read_mac(const char *ifname, __u8 mac[6])
+{
 	struct ifreq ifr = {};
 	int fd, err = 0;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (!if_indextoname(hp_xsk_ifindex(ap->xsk), ifr.ifr_name) ||
-	    ioctl(fd, SIOCGIFHWADDR, &ifr))
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
 		err = -errno;
 	else
 		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
@@ -510,6 +520,7 @@ static struct hp_port *afxdp_open(const char *args, const struct hp_port_opts *o
 			     (o->flags & HP_PORT_F_MULTIBUF ? MAX_SEGS : 1);
 	snprintf(ap->mode, sizeof(ap->mode), "afxdp %s%s",
 		 hp_xsk_zerocopy(ap->xsk) ? "zerocopy" : "copy", ap->busy_poll ? " busy-poll" : "");
+	ap->mac_err = read_mac(ifname, ap->mac);
 	refill(ap);
 	return &ap->port;
 out:
