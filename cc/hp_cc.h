@@ -25,7 +25,8 @@ struct hp_cc_stats {
 	__u64 ecn_fallback;	/* dctcp: peer did not negotiate ECN, socket moved to reno */
 	__u64 alpha;		/* dctcp: last alpha (0..1024, 1024 = every packet marked) */
 	__u64 alpha_max;	/* dctcp: largest alpha seen after the first update */
-	__u64 alpha_updates;	/* dctcp: once-per-window alpha updates */
+	__u64 alpha_updates;	/* dctcp: once-per-window alpha updates of windows with data */
+	__u64 alpha_sum;	/* dctcp: sum of alpha over those updates (mean = sum / updates) */
 	__u64 ce_reductions;	/* dctcp: cwnd reductions caused by ECE */
 	__u64 base_rtt_us;	/* vegas: last base (minimum) RTT seen */
 	__u64 delay_decreases;	/* vegas: cwnd decreased because diff > beta */

@@ -114,9 +114,12 @@ void BPF_PROG(hp_dctcp_update_alpha, struct sock *sk, __u32 flags)
 	ca->dctcp_alpha = alpha;
 	dctcp_reset(tp, ca);
 
+	/* Publish only windows that carried data: the receiving socket also runs this and its
+	 * alpha just decays (it sends no data), which would hide the sender's. */
 	s = hp_stats();
-	if (s) {
+	if (s && delivered > 1) {
 		__sync_fetch_and_add(&s->alpha_updates, 1);
+		__sync_fetch_and_add(&s->alpha_sum, alpha);
 		s->alpha = alpha;
 		if (alpha > s->alpha_max && alpha < DCTCP_MAX_ALPHA)
 			s->alpha_max = alpha;

@@ -109,10 +109,12 @@ int tc_loss(struct __sk_buff *skb)
 
 		if ((void *)(ip + 1) > end)
 			return TC_ACT_OK;
-		/* tos is the second byte of the first 16-bit word of the header */
+		/* tos is the second byte of the first 16-bit word of the header. Compute the new
+		 * word instead of re-reading it: clang keeps the first load and folds the re-read
+		 * into it (the byte store does not alias it for the optimizer). */
 		old = *(__u16 *)ip;
+		new = old | bpf_htons(0x0003);
 		ip->tos |= 3;
-		new = *(__u16 *)ip;
 		bpf_l3_csum_replace(skb, l3 + offsetof(struct iphdr, check), old, new, 2);
 	} else {
 		struct ipv6hdr *ip6 = data + l3;

@@ -84,7 +84,7 @@ const char *const *hp_cc_builtin(void)
 static const struct { const char *name; size_t off; } counters[] = {
 	CTR(init), CTR(release), CTR(ssthresh), CTR(cong_avoid), CTR(set_state), CTR(cwnd_event),
 	CTR(in_ack_event), CTR(pkts_acked), CTR(undo_cwnd), CTR(loss_state), CTR(hystart_train),
-	CTR(hystart_delay), CTR(ecn_fallback), CTR(alpha), CTR(alpha_max), CTR(alpha_updates),
+	CTR(hystart_delay), CTR(ecn_fallback), CTR(alpha), CTR(alpha_max), CTR(alpha_updates), CTR(alpha_sum),
 	CTR(ce_reductions), CTR(base_rtt_us), CTR(delay_decreases), CTR(delay_increases),
 };
 _Static_assert(HP_ARRAY_SIZE(counters) <= HP_CC_MAX_COUNTERS, "raise HP_CC_MAX_COUNTERS");
