@@ -8,3 +8,5 @@ LIB_SRCS += loader/cc.c
 TEST_BINS += hp_cc_xfer hp_cc_impair
 hp_cc_xfer_SRCS := tests/net/cc_xfer.c
 hp_cc_impair_SRCS := tests/net/cc_impair.c
+# A deliberately mismatched tcp_congestion_ops for the error tests.
+BPF_SRCS += tests/net/cc_badops.bpf.c

@@ -100,7 +100,7 @@ const char *hp_cc_counter_name(int i)
 	return i >= 0 && i < (int)HP_ARRAY_SIZE(counters) ? counters[i].name : NULL;
 }
 
-/* --- libbpf messages: keep the last warning so an error can quote it in one line --- */
+/* --- libbpf messages: keep the first warning so an error can quote it in one line --- */
 static char libbpf_last[256];
 
 static int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -115,7 +115,8 @@ static int capture_print(enum libbpf_print_level level, const char *fmt, va_list
 	n = strlen(buf);
 	while (n && buf[n - 1] == '\n')
 		buf[--n] = 0;
-	if (level == LIBBPF_WARN && n && !strstr(buf, "-- BEGIN") && !strstr(buf, "-- END"))
+	/* libbpf's first warning names the cause; later ones only say what gave up */
+	if (level == LIBBPF_WARN && n && !libbpf_last[0] && !strstr(buf, "-- BEGIN"))
 		snprintf(libbpf_last, sizeof(libbpf_last), "%.255s",
 			 strncmp(buf, "libbpf: ", 8) ? buf : buf + 8);
 	if (level != LIBBPF_DEBUG)
