@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include <hybridpath/common.h>
-#include <hp_steer.h>
+#include "hp_steer.h"	/* quotes: found next to this header once installed */
 
 #ifdef __cplusplus
 extern "C" {
