@@ -41,6 +41,7 @@ static const struct xobject objects[] = {
 	{ "features", cmd_features, "features IFACE [--json]: XDP features the driver reports" },
 	{ "cc", cmd_cc, "cc load|unload|list ...: TCP congestion control policies in BPF" },
 	{ "sched", cmd_sched, "sched load|status|unload|isolate ...: sched_ext schedulers" },
+	{ "xsk", cmd_xsk, "xsk serve --uid USER: hand AF_XDP sockets to unprivileged apps" },
 };
 
 static void usage(FILE *f)
