@@ -34,6 +34,12 @@ for p in hp_cubic hp_dctcp hp_vegas; do
 	else
 		fail "$p/callbacks-ran" "init=$init release=$rel $ack=$acks cong_avoid=$ca"
 	fi
+	if [ $p = hp_cubic ]; then
+		# HyStart leaves slow start before the first loss (ACK train or delay increase).
+		hs=$(( $(cc_counter $p hystart_train) + $(cc_counter $p hystart_delay) ))
+		if [ "$hs" -ge 1 ]; then pass "$p/hystart-exit"
+		else fail "$p/hystart-exit" "neither HyStart test fired during 64 MB"; fi
+	fi
 	if out=$("$XDPCTL" cc unload "$p" 2>&1) && ! cc_available "$p" &&
 	   [ ! -e "/sys/fs/bpf/hybridpath/cc/$p" ]; then
 		pass "$p/unload-gone"
