@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,8 +250,11 @@ static bool valid_name(const char *n)
 	return true;
 }
 
-/* Find the one tcp_congestion_ops struct_ops map of obj, and the offset of .name in it. */
-static struct bpf_map *find_ops_map(struct bpf_object *obj, const char *what, size_t *name_off)
+#define TCP_CONG_NON_RESTRICTED 0x1	/* include/net/tcp.h */
+
+/* Find the one tcp_congestion_ops struct_ops map of obj, the offsets of .name and .flags. */
+static struct bpf_map *find_ops_map(struct bpf_object *obj, const char *what, size_t *name_off,
+				    size_t *flags_off)
 {
 	const struct btf *btf = bpf_object__btf(obj);
 	struct bpf_map *map, *found = NULL;
@@ -274,9 +278,13 @@ static struct bpf_map *find_ops_map(struct bpf_object *obj, const char *what, si
 		}
 		m = btf_members(t);
 		for (i = 0; i < btf_vlen(t); i++, m++) {
-			if (!strcmp(btf__name_by_offset(btf, m->name_off), "name")) {
+			const char *mn = btf__name_by_offset(btf, m->name_off);
+
+			if (!strcmp(mn, "name")) {
 				*name_off = btf_member_bit_offset(t, i) / 8;
 				found = map;
+			} else if (!strcmp(mn, "flags")) {
+				*flags_off = btf_member_bit_offset(t, i) / 8;
 			}
 		}
 	}
@@ -315,7 +323,7 @@ int hp_cc_load(const char *what, const struct hp_cc_load_opts *opts, char *name_
 	struct bpf_map *map, *stats;
 	bool pinned = false;
 	void *skel = NULL;
-	size_t name_off = 0, sz = 0;
+	size_t name_off = 0, flags_off = SIZE_MAX, sz = 0;
 	char *data;
 	int err;
 	size_t i;
@@ -360,7 +368,7 @@ int hp_cc_load(const char *what, const struct hp_cc_load_opts *opts, char *name_
 		obj = *(struct bpf_object **)((char *)skel + b->obj_off);
 	}
 
-	map = find_ops_map(obj, what, &name_off);
+	map = find_ops_map(obj, what, &name_off, &flags_off);
 	if (!map) {
 		err = -EINVAL;
 		goto out;
@@ -381,6 +389,19 @@ int hp_cc_load(const char *what, const struct hp_cc_load_opts *opts, char *name_
 		}
 		memset(data + name_off, 0, HP_CC_NAME_MAX);
 		memcpy(data + name_off, rename, strlen(rename));
+	}
+	if (HP_OPTS_GET(opts, unrestricted, false)) {
+		__u32 flags;
+
+		if (flags_off == SIZE_MAX || flags_off + sizeof(flags) > sz) {
+			hp_warn("%s: its tcp_congestion_ops has no flags member; cannot mark it "
+				"unrestricted\n", what);
+			err = -EINVAL;
+			goto out;
+		}
+		memcpy(&flags, data + flags_off, sizeof(flags));
+		flags |= TCP_CONG_NON_RESTRICTED;
+		memcpy(data + flags_off, &flags, sizeof(flags));
 	}
 	memcpy(name, data + name_off, HP_CC_NAME_MAX - 1);
 	if (!valid_name(name)) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # xdpctl cc on bad input: each case must fail with a message naming the cause, and leave nothing
-# registered or pinned. Also: unloading a policy that a socket uses is refused (with the count)
-# until the socket is gone, and a failed --default keeps the previous default and unloads.
+# registered or pinned. Also: unloading a policy that a socket uses, or that a namespace has as
+# default, is refused (with the counts) until that is over; a failed --default keeps the
+# previous default and unloads; --default --unrestricted works in a child namespace.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/cc_lib.sh"
 cc_prereq
@@ -67,4 +68,26 @@ now=$(ip netns exec "$NS" sysctl -n net.ipv4.tcp_congestion_control)
 if [ "$now" = reno ]; then pass default-refused-rolls-back/previous-default-kept
 else fail default-refused-rolls-back/previous-default-kept "default is now $now"; fi
 nothing_left hp_vegas default-refused-rolls-back/unloaded
+
+# --default that works: marked unrestricted, a child namespace may default to it; new sockets
+# there use it without TCP_CONGESTION; it cannot be unloaded while it is that default.
+if out=$("$XDPCTL" -n "$NS" cc load hp_vegas --default --unrestricted 2>&1) &&
+   [ "$(ip netns exec "$NS" sysctl -n net.ipv4.tcp_congestion_control)" = hp_vegas ]; then
+	pass default-unrestricted
+else
+	fail default-unrestricted "$out; default $(ip netns exec "$NS" sysctl -n net.ipv4.tcp_congestion_control)"
+fi
+: >"$d/hold"
+ip netns exec "$NS" "$XFER" hold -a 127.0.0.1 -p 5998 -t 60 >"$d/hold" 2>&1 &
+hpid=$!
+for _ in $(seq 50); do grep -q listening "$d/hold" && break; sleep 0.1; done
+n=$("$XDPCTL" -n "$NS" cc list --json | jq -r '.[] | select(.name == "hp_vegas") | "\(.default) \(.sockets)"')
+if [ "$n" = "true 1" ]; then pass default-unrestricted/new-socket-uses-it
+else fail default-unrestricted/new-socket-uses-it "cc list in $NS says default,sockets = $n"; fi
+kill $hpid; wait $hpid 2>/dev/null
+expect_fail unload-while-default "1 namespace\(s\) have it as default" "$XDPCTL" cc unload hp_vegas
+ip netns exec "$NS" sysctl -qw net.ipv4.tcp_congestion_control=reno
+if out=$("$XDPCTL" cc unload hp_vegas 2>&1); then pass unload-after-default-changed
+else fail unload-after-default-changed "$out"; fi
+nothing_left hp_vegas unload-after-default-changed/gone
 finish

@@ -2,7 +2,7 @@
 /*
  * xdpctl cc: TCP congestion control policies in BPF (libhybridpath's hp_cc_* API).
  *
- *	xdpctl cc load NAME|FILE.bpf.o [--default] [--name NEW]
+ *	xdpctl cc load NAME|FILE.bpf.o [--default] [--name NEW] [--unrestricted]
  *	xdpctl cc unload NAME [--force]
  *	xdpctl cc list [--json]
  */
@@ -15,11 +15,13 @@
 
 static int cc_load(int argc, char **argv)
 {
-	static struct { bool def; const char *name; } o;
+	static struct { bool def, unrestricted; const char *name; } o;
 	static const struct xopt opts[] = {
 		XOPT_FLAG("default", 'd', &o.def, "also make it the default of this network "
 			  "namespace (restores the previous default if that fails)"),
 		XOPT_STR("name", 0, &o.name, "NEW", "register under NEW instead of the object's name"),
+		XOPT_FLAG("unrestricted", 'u', &o.unrestricted, "let unprivileged sockets select it "
+			  "and other network namespaces make it their default"),
 		XOPT_END
 	};
 	static const struct xcmd spec = {
@@ -32,7 +34,8 @@ static int cc_load(int argc, char **argv)
 
 	if (rc != XDPCTL_CONTINUE)
 		return rc;
-	HP_OPTS(hp_cc_load_opts, lo, .name = o.name, .set_default = o.def);
+	HP_OPTS(hp_cc_load_opts, lo, .name = o.name, .set_default = o.def,
+		.unrestricted = o.unrestricted);
 	err = hp_cc_load(pos[0], &lo, name);
 	if (err)
 		return xdpctl_err("cc load %s failed: %s", pos[0], hp_strerror(err));
@@ -138,7 +141,7 @@ static int cc_list(int argc, char **argv)
 int cmd_cc(int argc, char **argv)
 {
 	static const struct xverb verbs[] = {
-		{ "load", cc_load, "NAME|FILE.bpf.o [--default] [--name NEW]" },
+		{ "load", cc_load, "NAME|FILE.bpf.o [--default] [--name NEW] [--unrestricted]" },
 		{ "unload", cc_unload, "NAME [--force]" },
 		{ "list", cc_list, "[--json]" },
 		{ NULL, NULL, NULL }

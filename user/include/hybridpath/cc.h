@@ -31,9 +31,12 @@ struct hp_cc_load_opts {
 	const char *pin_root;	/* bpffs directory; NULL = /sys/fs/bpf/hybridpath */
 	bool set_default;	/* also make it the default of the caller's network namespace;
 				 * on failure the previous default stays and the policy is unloaded */
+	bool unrestricted;	/* TCP_CONG_NON_RESTRICTED: unprivileged sockets may select it and
+				 * namespaces other than the initial one may default to it (the
+				 * kernel's reno is unrestricted, its cubic is not) */
 	size_t :0;
 };
-#define hp_cc_load_opts__last_field set_default
+#define hp_cc_load_opts__last_field unrestricted
 
 /*
  * Load WHAT (a built-in policy name from hp_cc_builtin(), or a path to a .bpf.o file that holds
