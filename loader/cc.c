@@ -151,15 +151,48 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
-/* Mount bpffs at /sys/fs/bpf when the pin root lives there and nothing is mounted. */
+/* Is /sys the per-command sysfs that `ip netns exec` mounts (source = the namespace's name)? */
+static bool private_sys(void)
+{
+	char line[1024], mnt[256], fstype[64], src[256], path[PATH_MAX];
+	bool priv = false;
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+
+	while (f && !priv && fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %255s", mnt) != 1 || strcmp(mnt, "/sys") ||
+		    sscanf(sep + 3, "%63s %255s", fstype, src) != 2 || strcmp(fstype, "sysfs") ||
+		    strchr(src, '/'))
+			continue;
+		snprintf(path, sizeof(path), "/run/netns/%s", src);
+		priv = !access(path, F_OK);
+	}
+	if (f)
+		fclose(f);
+	return priv;
+}
+
+/* Mount bpffs at /sys/fs/bpf when the pin root lives there and nothing is mounted, unless this
+ * is a private mount namespace where the mount (and every pin in it) dies with us. */
 static int bpffs_ensure(const char *root)
 {
+	struct stat self, init;
 	struct statfs st;
 
 	if (strncmp(root, BPFFS "/", strlen(BPFFS) + 1))
 		return 0;
 	if (!statfs(BPFFS, &st) && st.f_type == BPF_FS_MAGIC)
 		return 0;
+	if (private_sys() || (!stat("/proc/self/ns/mnt", &self) && !stat("/proc/1/ns/mnt", &init) &&
+			      self.st_ino != init.st_ino)) {
+		/* e.g. under `ip netns exec`, which gives each command a private /sys */
+		hp_warn("bpffs is not mounted at %s in this mount namespace: a pin made here would "
+			"vanish (and unregister the policy) when this process exits, and the pins "
+			"of other processes are not visible; use `xdpctl -n NETNS` instead of `ip "
+			"netns exec`, or mount bpffs at %s first\n", BPFFS, BPFFS);
+		return -ENOENT;
+	}
 	if (mkdir(BPFFS, 0700) && errno != EEXIST)
 		return -errno;
 	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {

@@ -42,6 +42,10 @@ expect_fail not-bpf-elf "not a valid BPF object" "$XDPCTL" cc load "$(type -P tr
 expect_fail struct-ops-mismatch "does not match the running kernel.*hp_future_hook" \
 	"$XDPCTL" cc load "$O/bpf/cc_badops.bpf.o"
 nothing_left hp_badops struct-ops-mismatch/nothing-left
+NS0=$(ns_create exec) || { fail lab "netns"; finish; }
+expect_fail ip-netns-exec-private-bpffs "use .xdpctl -n NETNS. instead of .ip netns exec" \
+	ip netns exec "$NS0" "$XDPCTL" cc load hp_vegas
+nothing_left hp_vegas ip-netns-exec-private-bpffs/nothing-left
 expect_fail unload-kernel-cc "cubic was not loaded by hybridpath" "$XDPCTL" cc unload cubic
 expect_fail unload-unknown "not registered at all" "$XDPCTL" cc unload hp_nosuch
 
