@@ -7,13 +7,15 @@
 #  2. RTT inflation under a bottleneck: tbf (rate RATE, 20 ms of buffer) at the sender's egress;
 #     hp_vegas vs cubic, RTT from the sender's TCP_INFO (srtt, median of 200 us samples) and
 #     from pings crossing the same queue, each divided by the idle ping RTT.
-# The sender and receiver share the machine's CPUs with everything else, so the 0% case is
-# CPU-bound and mostly measures per-ACK cost; the 1% case measures the algorithm.
+# Honest limits: veth has a ~50 us RTT and no netem/sch_fq here, so both goodput cases are
+# bound by the CPUs (shared with everything else on the machine) more than by the algorithm;
+# at 1% loss an occasional retransmission timeout (200 ms stall at cwnd 1, visible in the plot)
+# dominates a round's time. Hence alternating rounds and medians; the spread is printed too.
 set -uo pipefail
 HP_TEST=bench/cc
 . "$(dirname "$0")/../net/lib.sh"
 . "$(dirname "$0")/../net/cc_lib.sh"
-ROUNDS=${HP_BENCH_ROUNDS:-5}
+ROUNDS=${HP_BENCH_ROUNDS:-7}
 BYTES=${HP_BENCH_CC_BYTES:-400000000}
 RATE=${HP_BENCH_CC_RATE:-200mbit}
 out=${HP_BENCH_OUT:-$O/bench}
@@ -89,7 +91,7 @@ BEGIN {
 say "goodput under the bottleneck: hp_vegas/cubic = $(awk -v a="$M_hp_vegas" -v b="$M_cubic" 'BEGIN { printf "%.3f", a / b }')"
 
 if command -v gnuplot >/dev/null && [ -s "$d/h10000.1.trace" ] && [ -s "$d/k10000.1.trace" ]; then
-	gnuplot -e "set terminal png size 1000,500; set output '$out/cc_cwnd.png';
+	gnuplot -e "set terminal png size 1000,500 noenhanced; set output '$out/cc_cwnd.png';
 		set title 'cwnd under seeded 1% loss (first round)'; set xlabel 'ms'; set ylabel 'cwnd (packets)';
 		plot '$d/k10000.1.trace' using (\$1/1000):2 with lines title 'kernel cubic',
 		     '$d/h10000.1.trace' using (\$1/1000):2 with lines title 'hp_cubic'" 2>/dev/null &&
