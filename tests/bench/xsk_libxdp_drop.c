@@ -3,8 +3,9 @@
  * Baseline for bench_afxdp.sh: the minimal rx-and-drop loop on libxdp's xsk API (<xdp/xsk.h>),
  * written the way its documentation shows (peek rx, hand the same addresses back to the fill
  * ring, release). Copy mode, need_wakeup, libxdp's default program. Counts for --duration
- * seconds and prints "total N packets in T s".
- * usage: xsk_libxdp_drop IFACE QUEUE SECONDS
+ * seconds and prints "total N packets in T s". With "poll", sleeps in poll() when the rx ring
+ * is empty (as hp-rxdrop --poll does) instead of spinning.
+ * usage: xsk_libxdp_drop IFACE QUEUE SECONDS [poll]
  */
 #include <errno.h>
 #include <poll.h>
@@ -41,10 +42,10 @@ int main(int argc, char **argv)
 	double t0, secs;
 	__u32 i, idx, fidx, n;
 	void *area;
-	int err;
+	int err, use_poll = argc == 5 && !strcmp(argv[4], "poll");
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: xsk_libxdp_drop IFACE QUEUE SECONDS\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: xsk_libxdp_drop IFACE QUEUE SECONDS [poll]\n");
 		return 2;
 	}
 	secs = atof(argv[3]);
@@ -72,8 +73,13 @@ int main(int argc, char **argv)
 	while (now() - t0 < secs) {
 		n = xsk_ring_cons__peek(&rx, BATCH, &idx);
 		if (!n) {
-			if (xsk_ring_prod__needs_wakeup(&fq))
+			if (use_poll) {
+				struct pollfd pfd = { .fd = xsk_socket__fd(xsk), .events = POLLIN };
+
+				poll(&pfd, 1, 100);
+			} else if (xsk_ring_prod__needs_wakeup(&fq)) {
 				recvfrom(xsk_socket__fd(xsk), NULL, 0, MSG_DONTWAIT, NULL, NULL);
+			}
 			continue;
 		}
 		while (xsk_ring_prod__reserve(&fq, n, &fidx) != n)
