@@ -404,6 +404,54 @@ out:
 	return err;
 }
 
+/*
+ * Steering (rules set up by the script): dport 5001 -> xsk:0, 5002 -> xsk:1, anything else
+ * passes. Frames sent on a0 queue N reach b0 queue N. Noise to dport 5003 goes first: if any
+ * of it reached a socket, the receiver's stream check fails.
+ */
+static int sc_steer(void)
+{
+	HP_OPTS(hp_port_opts, o);
+	struct hp_port *a0 = NULL, *a1 = NULL, *b0 = NULL, *b1 = NULL;
+	struct flow f[2] = {
+		{ .stream = 1, .size = cfg.size, .count = cfg.count, .dport = 5001 },
+		{ .stream = 2, .size = cfg.size, .count = cfg.count, .dport = 5002 },
+	};
+	struct flow noise = { .stream = 3, .size = cfg.size, .count = 100, .dport = 5003 };
+	struct hp_buf *b;
+	int err = 1;
+
+	base_opts(&o);
+	if (!(a0 = open_in(cfg.ns_a, "afxdp:a0:0", &o)) ||
+	    !(a1 = open_in(cfg.ns_a, "afxdp:a0:1", &o)) ||
+	    !(b0 = open_in(cfg.ns_b, "afxdp:b0:0", &o)) ||
+	    !(b1 = open_in(cfg.ns_b, "afxdp:b0:1", &o)))
+		goto out;
+	f[0].tx = a0, f[0].rx = b0;
+	f[1].tx = a1, f[1].rx = b1;
+	noise.tx = a0, noise.rx = b0;
+	if (fill_macs(&f[0]) || fill_macs(&f[1]) || fill_macs(&noise))
+		goto out;
+	while (noise.sent < noise.count) {
+		b = make_frame(&noise, noise.sent);
+		if (b && hp_port_tx_burst(a0, &b, 1) == 1)
+			noise.sent++;
+		else if (b)
+			hp_buf_free(b);
+		hp_port_flush(a0);
+	}
+	err = run_flows(f, 2, 10000);
+	if (!err)
+		printf("dport 5001 -> queue 0: %u, dport 5002 -> queue 1: %u, 100 unmatched passed\n",
+		       f[0].rcvd, f[1].rcvd);
+out:
+	hp_port_close(b1);
+	hp_port_close(b0);
+	hp_port_close(a1);
+	hp_port_close(a0);
+	return err;
+}
+
 /* Send without reading: a small rx ring fills up (rx_ring_full), or a small pool leaves the
  * fill ring empty (rx_fill_ring_empty). */
 static int sc_stats(bool ring_full)
@@ -850,7 +898,7 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc || cfg.size < HDRS + sizeof(struct pl) + 4 || cfg.size > 16000) {
 		fprintf(stderr, "usage: afxdp_test [--a NS --b NS] [opts] "
-			"xfer|bidi|shared|rxfull|fillempty|invalid_tx|rebind|badinput|zerocopy|"
+			"xfer|bidi|shared|steer|rxfull|fillempty|invalid_tx|rebind|badinput|zerocopy|"
 			"client|send|serve\n");
 		return 2;
 	}
@@ -858,6 +906,7 @@ int main(int argc, char **argv)
 	if (!strcmp(sc, "xfer")) return sc_xfer();
 	if (!strcmp(sc, "bidi")) return sc_bidi();
 	if (!strcmp(sc, "shared")) return sc_shared();
+	if (!strcmp(sc, "steer")) return sc_steer();
 	if (!strcmp(sc, "rxfull")) return sc_stats(true);
 	if (!strcmp(sc, "fillempty")) return sc_stats(false);
 	if (!strcmp(sc, "invalid_tx")) return sc_invalid_tx();
