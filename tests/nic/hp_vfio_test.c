@@ -15,7 +15,9 @@
  *   rxdrop PORT SECONDS             count received frames for SECONDS; print pps
  *   pkt-tx IFACE SECONDS [SIZE]     the same as txgen through AF_PACKET on a kernel NIC
  *   pkt-rx IFACE SECONDS            the same as rxdrop through AF_PACKET on a kernel NIC
+ *   pkt-pair IFACE_A IFACE_B        20 frames each way between two kernel NICs (AF_PACKET)
  *   info PORT                       mode, MAC, link
+ *   bind BDF [--force] / unbind BDF what `xdpctl nic bind/unbind` does (hp_nic_bind/unbind)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -201,7 +203,11 @@ static int cmd_ping(int argc, char **argv)
 			seq = get16(icmp + 6);
 			if (len != 14 + 20 + 8 + size || csum(ip, 20, 0) || a != dip || b2 != sip ||
 			    memcmp(f, mymac, 6) || csum(icmp, 8 + size, 0) || seq >= sent) {
-				fprintf(stderr, "bad reply: len %u seq %u\n", len, seq);
+				fprintf(stderr, "bad reply: len %u seq %u (want len %u, sent %u) "
+					"ipsum %#x icmpsum %#x src %s dst-mac %s\n", len, seq,
+					14 + 20 + 8 + size, sent, csum(ip, 20, 0),
+					len >= 42 + size ? csum(icmp, 8 + size, 0) : 0xffff,
+					a == dip ? "ok" : "WRONG", memcmp(f, mymac, 6) ? "WRONG" : "ok");
 				bad++;
 				continue;
 			}
@@ -445,6 +451,53 @@ out:
 	return rc;
 }
 
+/* Kernel driver check: frames sent through AF_PACKET on A arrive on B and the other way. */
+static int pkt_one_way(int fa, int fb, const uint8_t *smac, int frames)
+{
+	uint8_t f[256], r[2048];
+	struct pollfd pfd = { .fd = fb, .events = POLLIN };
+	int i, got = 0;
+	double t0;
+	ssize_t n;
+
+	memset(f, 0xff, 6);
+	memcpy(f + 6, smac, 6);
+	put16(f + 12, 0x88b5);		/* IEEE 802 local experimental ethertype */
+	while (recv(fb, r, sizeof(r), MSG_DONTWAIT) > 0)
+		;
+	for (i = 0; i < frames; i++) {
+		memset(f + 14, i, sizeof(f) - 14);
+		if (send(fa, f, sizeof(f), 0) != sizeof(f))
+			return -1;
+	}
+	t0 = now();
+	while (got < frames && now() - t0 < 3) {
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		while ((n = recv(fb, r, sizeof(r), MSG_DONTWAIT)) > 0)
+			if (n == sizeof(f) && !memcmp(r + 6, smac, 6) && get16(r + 12) == 0x88b5)
+				got++;
+	}
+	return got;
+}
+
+static int cmd_pkt_pair(int argc, char **argv)
+{
+	const uint8_t ma[6] = { 2, 0, 0, 0, 0xa, 1 }, mb[6] = { 2, 0, 0, 0, 0xb, 1 };
+	int fa = pkt_socket(argv[1]), fb = argc > 2 ? pkt_socket(argv[2]) : -1, ab = -1, ba = -1;
+
+	if (fa >= 0 && fb >= 0) {
+		ab = pkt_one_way(fa, fb, ma, 20);
+		ba = pkt_one_way(fb, fa, mb, 20);
+	}
+	printf("a_to_b=%d b_to_a=%d of 20\n", ab, ba);
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	return ab == 20 && ba == 20 ? 0 : 1;
+}
+
 static int cmd_info(int argc, char **argv)
 {
 	struct hp_port *p = open_port(argv[1]);
@@ -463,6 +516,25 @@ static int cmd_info(int argc, char **argv)
 	return 0;
 }
 
+/* The library calls behind `xdpctl nic bind|unbind` (xdpctl builds only with steering). */
+static int cmd_bind(int argc, char **argv)
+{
+	int err = hp_nic_bind(argv[1], argc > 2 && !strcmp(argv[2], "--force"));
+
+	if (err)
+		fprintf(stderr, "hp_vfio_test: bind %s: %s\n", argv[1], strerror(-err));
+	return !!err;
+}
+
+static int cmd_unbind(int argc, char **argv)
+{
+	int err = hp_nic_unbind(argv[1]);
+
+	if (err)
+		fprintf(stderr, "hp_vfio_test: unbind %s: %s\n", argv[1], strerror(-err));
+	return !!err;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -471,6 +543,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "ping", cmd_ping }, { "promisc", cmd_promisc }, { "txgen", cmd_txgen },
 		{ "rxdrop", cmd_rxdrop }, { "pkt-tx", cmd_pkt_tx }, { "pkt-rx", cmd_pkt_rx },
+		{ "pkt-pair", cmd_pkt_pair }, { "bind", cmd_bind }, { "unbind", cmd_unbind },
 		{ "info", cmd_info },
 	};
 	size_t i;

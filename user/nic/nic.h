@@ -290,6 +290,12 @@ static inline unsigned int hp_nic_tx_burst(struct hp_nic *nic, unsigned int q,
  * driver's promiscuous switch and counters through it. */
 struct hp_nic *hp_vfio_port_nic(struct hp_port *port);
 
+/* bind.c: move BDF to vfio-pci (refused when one of its interfaces has an IP address or the
+ * default route, unless force) or back to its kernel driver; name of the bound driver. */
+int hp_nic_bind(const char *bdf, bool force);
+int hp_nic_unbind(const char *bdf);
+int hp_nic_driver(const char *bdf, char *drv, size_t len);
+
 /* Driver probes: called with an open vfio device of a matching id. */
 struct hp_nic *hp_virtio_net_probe(struct hp_vfio *v, struct hp_mempool *mp,
 				   const struct hp_nic_opts *o);

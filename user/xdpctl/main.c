@@ -42,6 +42,7 @@ static const struct xobject objects[] = {
 	{ "cc", cmd_cc, "cc load|unload|list ...: TCP congestion control policies in BPF" },
 	{ "sched", cmd_sched, "sched load|status|unload|isolate ...: sched_ext schedulers" },
 	{ "xsk", cmd_xsk, "xsk serve --uid USER: hand AF_XDP sockets to unprivileged apps" },
+	{ "nic", cmd_nic, "nic bind|unbind|status BDF: move a NIC to vfio-pci (vfio: ports) and back" },
 };
 
 static void usage(FILE *f)

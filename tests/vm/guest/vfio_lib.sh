@@ -1,0 +1,90 @@
+# Shared by tests/vm/guest/test_vfio_*.sh (sourced, not a test itself): bind a guest NIC to
+# vfio-pci, talk to it from another NIC the guest kernel drives (all NICs sit on one QEMU hub),
+# kill the app, give the NIC back to its kernel driver. Addresses: 10.251.0.0/24, on the guest's
+# own NICs only.
+. /hp/tests/vm/guest/lib.sh
+VT=$O/tests/hp_vfio_test
+PEER=${PEER:-0000:00:03.0}		# e1000e, stays with the kernel
+PEER_IP=10.251.0.1 PORT_IP=10.251.0.2
+
+sysdev() { echo "/sys/bus/pci/devices/$1"; }
+# (virtio-net's interface hangs below the virtio device: BDF/virtioN/net/IF)
+ifname() { ls "$(sysdev "$1")"/net "$(sysdev "$1")"/virtio*/net 2>/dev/null | grep -v ':$' | head -1; }
+driver() { basename "$(readlink "$(sysdev "$1")/driver" 2>/dev/null)" 2>/dev/null; }
+have_xdpctl_nic() { [ -x "$XDPCTL" ] && "$XDPCTL" nic -h >/dev/null 2>&1; }
+
+# nic_bind BDF [--force] / nic_unbind BDF: `xdpctl nic` when this build has xdpctl, else the
+# same library calls (hp_nic_bind/hp_nic_unbind) through hp_vfio_test.
+nic_bind() {
+	if have_xdpctl_nic; then "$XDPCTL" nic bind "$@"; else "$VT" bind "$@"; fi
+}
+nic_unbind() {
+	if have_xdpctl_nic; then "$XDPCTL" nic unbind "$@"; else "$VT" unbind "$@"; fi
+}
+
+peer_up() {
+	PIF=$(ifname "$PEER")
+	[ -n "$PIF" ] || return 1
+	ip addr add $PEER_IP/24 dev "$PIF" 2>/dev/null
+	ip link set "$PIF" up
+	ip neigh flush dev "$PIF" 2>/dev/null	# an earlier suite's port had another MAC
+	PEER_MAC=$(cat /sys/class/net/"$PIF"/address)
+	wait_for 10 grep -qx 1 /sys/class/net/"$PIF"/carrier
+}
+
+# run_vfio_suite BDF KERNEL_DRIVER: the whole sequence for one device.
+run_vfio_suite() {
+	local dev=$1 kdrv=$2 out pid
+	PORT_IP=10.251.0.$((10 + 0x${dev:8:2}))	# one address per device: 00:04.0 -> .14
+	if [ ! -e "$(sysdev "$dev")" ]; then
+		skip all "no PCI device $dev in this guest"
+		return
+	fi
+	if ! peer_up; then
+		fail peer "kernel NIC $PEER has no interface or no carrier"
+		return
+	fi
+	have_xdpctl_nic || skip xdpctl "no xdpctl in this build (needs steering): hp_nic_bind directly"
+	# A NIC with an address is refused (and stays with its driver) unless --force.
+	out=$(nic_bind "$PEER" 2>&1)
+	if [ $? -ne 0 ] && echo "$out" | grep -q -- --force && [ "$(driver "$PEER")" = e1000e ]; then
+		pass refuse_in_use
+	else
+		fail refuse_in_use "binding $PEER (has $PEER_IP) was not refused: $out"
+	fi
+	on_exit "nic_unbind $dev"
+	check bind nic_bind "$dev"
+	check bind_driver test "$(driver "$dev")" = vfio-pci
+	check vfio_group test -n "$(ls /dev/vfio | grep -v '^vfio$')"
+	# Bad input: a device not bound to vfio-pci must be refused with the fix in the message.
+	out=$("$VT" info "vfio:$PEER" 2>&1)
+	if [ $? -ne 0 ] && echo "$out" | grep -q "nic bind"; then
+		pass refuse_unbound
+	else
+		fail refuse_unbound "opening $PEER (kernel driver) did not fail with a fix: $out"
+	fi
+	out=$("$VT" info "vfio:$dev" 2>&1)
+	if echo "$out" | grep -q "link=1"; then pass link_up; else fail link_up "$out"; fi
+	check ping_small "$VT" ping "vfio:$dev" $PORT_IP $PEER_IP "$PEER_MAC" 200 56
+	check ping_large "$VT" ping "vfio:$dev" $PORT_IP $PEER_IP "$PEER_MAC" 100 1400
+	check promisc "$VT" promisc "vfio:$dev" "$PIF"
+	# A killed app leaves the device usable: kill -9 mid-transmit, then talk again.
+	"$VT" txgen "vfio:$dev" 60 >/dev/null 2>&1 &
+	pid=$!
+	sleep 3
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	check restart_after_kill "$VT" ping "vfio:$dev" $PORT_IP $PEER_IP "$PEER_MAC" 50 56
+	# Back to the kernel driver: its interface must send and receive again.
+	check unbind nic_unbind "$dev"
+	if [ "$(driver "$dev")" = "$kdrv" ] && wait_for 10 test -n "$(ifname "$dev")"; then
+		local kif; kif=$(ifname "$dev")
+		ip link set "$kif" up
+		wait_for 10 grep -qx 1 /sys/class/net/"$kif"/carrier
+		# Both ends kernel-driven; AF_PACKET because one netns cannot route to itself.
+		check kernel_works "$VT" pkt-pair "$kif" "$PIF"
+		ip link set "$kif" down
+	else
+		fail kernel_works "driver is '$(driver "$dev")', expected $kdrv with an interface"
+	fi
+}
