@@ -186,9 +186,12 @@ static __always_inline void bictcp_update(struct hp_cubic *ca, __u32 cwnd, __u32
 
 tcp_friendliness:
 	if (tcp_friendliness) {
+		/* Reno grows by one packet per cwnd * BETA_SCALE / 8 ACKed. The kernel loops
+		 * "while (ack_cnt > delta) { ack_cnt -= delta; tcp_cwnd++; }"; the division
+		 * below gives the same result without a loop the verifier cannot bound. */
 		delta = (cwnd * BETA_SCALE) >> 3;
 		if (ca->ack_cnt > delta && delta) {
-			__u32 n = ca->ack_cnt / delta;
+			__u32 n = (ca->ack_cnt - 1) / delta;
 
 			ca->ack_cnt -= n * delta;
 			ca->tcp_cwnd += n;
@@ -248,8 +251,6 @@ void BPF_PROG(hp_cubic_cong_avoid, struct sock *sk, __u32 ack, __u32 acked)
 	if (!tcp_is_cwnd_limited(sk))
 		return;
 	if (tcp_in_slow_start(tp)) {
-		if (hystart && after(ack, ca->end_seq))
-			bictcp_hystart_reset(sk);
 		acked = tcp_slow_start(tp, acked);
 		if (!acked)
 			return;
@@ -302,6 +303,10 @@ static __always_inline void hystart_update(struct sock *sk, __u32 delay)
 	struct tcp_sock *tp = tcp_sk(sk);
 	struct hp_cubic *ca = inet_csk_ca(sk);
 	__u32 threshold;
+
+	/* A new round starts once everything sent at the start of the last one is ACKed. */
+	if (after(tp->snd_una, ca->end_seq))
+		bictcp_hystart_reset(sk);
 
 	if (tp->snd_cwnd < hystart_low_window)
 		return;
