@@ -335,7 +335,8 @@ static __always_inline void hystart_update(struct sock *sk, __u32 delay)
 			ca->curr_rtt = delay;
 		if (ca->sample_cnt < HYSTART_MIN_SAMPLES) {
 			ca->sample_cnt++;
-		} else if (ca->curr_rtt > ca->delay_min + HYSTART_DELAY_THRESH(ca->delay_min >> 3)) {
+		} else if (ca->curr_rtt >
+			   ca->delay_min + HYSTART_DELAY_THRESH(ca->delay_min >> 3)) {
 			ca->found = 1;
 			HP_COUNT(hystart_delay);
 			tp->snd_ssthresh = tp->snd_cwnd;

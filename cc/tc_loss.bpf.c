@@ -2,10 +2,10 @@
 /*
  * tc_loss: deterministic loss or CE marking for the cc tests (the host kernel has no netem).
  * Attached at tc ingress of the receiver's veth by tests/net/cc_impair.c (egress also works but
- * a drop there is a local transmit failure that TCP just retries). Only TCP packets that carry payload
- * ("data packets") are considered; the k-th data packet (k counted from 0 across the device) is
- * hit when k % every_n == every_n - 1, or, with a rate, when splitmix64(seed + k) falls under
- * ppm / 10^6 of the 64-bit range. The same seed gives the same decision sequence in every run
+ * a drop there is a local transmit failure that TCP just retries). Only TCP packets that carry
+ * payload ("data packets") are considered; the k-th data packet (k counted from 0 across the
+ * device) is hit when k % every_n == every_n - 1, or, with a rate, when splitmix64(seed + k)
+ * falls under ppm / 10^6 of the 64-bit range. The same seed gives the same decision sequence in every run
  * and for every congestion control. Hit packets are dropped (mode 0) or, if ECN-capable,
  * marked CE (mode 1; non-ECT packets pass and are counted). A GSO/GRO packet counts as one
  * decision, so tests set gso_max_segs 1 on the sender and GRO off on the receiver.

@@ -72,7 +72,9 @@ struct builtin {
 };
 #define BUILTIN(n) { #n, (void *(*)(void))n##__open, (void (*)(void *))n##__destroy, \
 		     offsetof(struct n, obj) }
-static const struct builtin builtins[] = { BUILTIN(hp_cubic), BUILTIN(hp_dctcp), BUILTIN(hp_vegas) };
+static const struct builtin builtins[] = {
+	BUILTIN(hp_cubic), BUILTIN(hp_dctcp), BUILTIN(hp_vegas),
+};
 static const char *const builtin_names[] = { "hp_cubic", "hp_dctcp", "hp_vegas", NULL };
 
 const char *const *hp_cc_builtin(void)
@@ -85,7 +87,8 @@ const char *const *hp_cc_builtin(void)
 static const struct { const char *name; size_t off; } counters[] = {
 	CTR(init), CTR(release), CTR(ssthresh), CTR(cong_avoid), CTR(set_state), CTR(cwnd_event),
 	CTR(in_ack_event), CTR(pkts_acked), CTR(undo_cwnd), CTR(loss_state), CTR(hystart_train),
-	CTR(hystart_delay), CTR(ecn_fallback), CTR(alpha), CTR(alpha_max), CTR(alpha_updates), CTR(alpha_sum),
+	CTR(hystart_delay), CTR(ecn_fallback), CTR(alpha), CTR(alpha_max), CTR(alpha_updates),
+	CTR(alpha_sum),
 	CTR(ce_reductions), CTR(base_rtt_us), CTR(delay_decreases), CTR(delay_increases),
 };
 _Static_assert(HP_ARRAY_SIZE(counters) <= HP_CC_MAX_COUNTERS, "raise HP_CC_MAX_COUNTERS");
@@ -161,7 +164,8 @@ static bool private_sys(void)
 	while (f && !priv && fgets(line, sizeof(line), f)) {
 		char *sep = strstr(line, " - ");
 
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %255s", mnt) != 1 || strcmp(mnt, "/sys") ||
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %255s", mnt) != 1 ||
+		    strcmp(mnt, "/sys") ||
 		    sscanf(sep + 3, "%63s %255s", fstype, src) != 2 || strcmp(fstype, "sysfs") ||
 		    strchr(src, '/'))
 			continue;
@@ -438,8 +442,8 @@ int hp_cc_load(const char *what, const struct hp_cc_load_opts *opts, char *name_
 	}
 	memcpy(name, data + name_off, HP_CC_NAME_MAX - 1);
 	if (!valid_name(name)) {
-		hp_warn("%s: the tcp_congestion_ops .name is empty or invalid; set it in the object "
-			"or pass a name\n", what);
+		hp_warn("%s: the tcp_congestion_ops .name is empty or invalid; set it in the "
+			"object or pass a name\n", what);
 		err = -EINVAL;
 		goto out;
 	}
@@ -478,8 +482,8 @@ int hp_cc_load(const char *what, const struct hp_cc_load_opts *opts, char *name_
 	if (!link) {
 		err = -errno;
 		if (err == -EEXIST)
-			hp_warn("a congestion control named '%s' was registered meanwhile by someone "
-				"else\n", name);
+			hp_warn("a congestion control named '%s' was registered meanwhile by "
+				"someone else\n", name);
 		else
 			hp_warn("registering %s failed: %s (%s)\n", name, strerror(-err),
 				libbpf_last[0] ? libbpf_last : "the kernel rejected the ops");
@@ -523,14 +527,15 @@ int hp_cc_load(const char *what, const struct hp_cc_load_opts *opts, char *name_
 			char now[HP_CC_NAME_MAX] = "";
 
 			if (err == -EPERM)
-				hp_warn("cannot make %s the default here: the kernel lets a network "
-					"namespace other than the initial one default only to an "
-					"unrestricted congestion control (%s is restricted); %s stays "
-					"the default and %s was unloaded\n", name, name,
+				hp_warn("cannot make %s the default here: the kernel lets a "
+					"network namespace other than the initial one default only "
+					"to an unrestricted congestion control (%s is restricted; "
+					"see --unrestricted); %s stays the default and %s was "
+					"unloaded\n", name, name,
 					prev[0] ? prev : "the previous one", name);
 			else
-				hp_warn("cannot make %s the default: %s; restoring %s and unloading "
-					"%s\n", name, strerror(-err), prev, name);
+				hp_warn("cannot make %s the default: %s; restoring %s and "
+					"unloading %s\n", name, strerror(-err), prev, name);
 			if (prev[0] && (hp_cc_get_default(now, sizeof(now)) || strcmp(now, prev)) &&
 			    write_str(SYSCTL_DEFAULT, prev))
 				hp_warn("restoring the default congestion control %s failed: %s "
@@ -647,8 +652,8 @@ static int diag_count(struct cc_count *c, size_t max, size_t *used)
 
 /*
  * Count sockets using name and namespaces defaulting to it, over every network namespace we can
- * enter: the caller's, those under /run/netns, /proc/PID/ns/net. Returns 0 or -errno (setns failures of
- * single namespaces are skipped).
+ * enter: the caller's, those under /run/netns, /proc/PID/ns/net. Returns 0 or -errno (setns
+ * failures of single namespaces are skipped).
  */
 static int count_users(const char *name, int *sockets, int *defaults, int *nets)
 {
@@ -748,9 +753,10 @@ int hp_cc_unload(const char *name, const struct hp_cc_unload_opts *opts)
 	if (fd < 0) {
 		err = -errno;
 		if (err == -ENOENT)
-			hp_warn("%s was not loaded by hybridpath (no pin at %s)%s\n", name, link_pin,
-				cc_available(name) == 1 ? "; it is built into the kernel or owned by "
-				"another loader" : "; it is not registered at all");
+			hp_warn("%s was not loaded by hybridpath (no pin at %s)%s\n", name,
+				link_pin, cc_available(name) == 1 ?
+				"; it is built into the kernel or owned by another loader" :
+				"; it is not registered at all");
 		else
 			hp_warn("cannot open %s: %s\n", link_pin, strerror(-err));
 		return err;

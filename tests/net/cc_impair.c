@@ -100,7 +100,8 @@ out:
 		topts.prog_fd = topts.prog_id = topts.flags = 0;
 		bpf_tc_detach(&hook, &topts);
 		if (created) {
-			/* both attach points: deletes the clsact qdisc, not just one side's filters */
+			/* both attach points: deletes the clsact qdisc, not only one side's
+			 * filters */
 			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 			bpf_tc_hook_destroy(&hook);
 		}

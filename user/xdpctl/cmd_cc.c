@@ -19,9 +19,11 @@ static int cc_load(int argc, char **argv)
 	static const struct xopt opts[] = {
 		XOPT_FLAG("default", 'd', &o.def, "also make it the default of this network "
 			  "namespace (restores the previous default if that fails)"),
-		XOPT_STR("name", 0, &o.name, "NEW", "register under NEW instead of the object's name"),
-		XOPT_FLAG("unrestricted", 'u', &o.unrestricted, "let unprivileged sockets select it "
-			  "and other network namespaces make it their default"),
+		XOPT_STR("name", 0, &o.name, "NEW",
+			 "register under NEW instead of the object's name"),
+		XOPT_FLAG("unrestricted", 'u', &o.unrestricted,
+			  "let unprivileged sockets select it and other network namespaces make "
+			  "it their default"),
 		XOPT_END
 	};
 	static const struct xcmd spec = {
@@ -127,7 +129,8 @@ static int cc_list(int argc, char **argv)
 			       v[i].ours ? (v[i].available ? "hybridpath" : "stale-pin") : "kernel",
 			       v[i].is_default ? "yes" : "", socks);
 			if (v[i].has_counters)
-				printf("  %llu/%llu/%llu/%llu", (unsigned long long)v[i].counters[0],
+				printf("  %llu/%llu/%llu/%llu",
+				       (unsigned long long)v[i].counters[0],
 				       (unsigned long long)v[i].counters[3],
 				       (unsigned long long)v[i].counters[2],
 				       (unsigned long long)v[i].counters[7]);

@@ -30,7 +30,8 @@ struct hp_cc_load_opts {
 	const char *name;	/* register under this name instead of the object's .name */
 	const char *pin_root;	/* bpffs directory; NULL = /sys/fs/bpf/hybridpath */
 	bool set_default;	/* also make it the default of the caller's network namespace;
-				 * on failure the previous default stays and the policy is unloaded */
+				 * on failure the previous default stays and the policy is
+				 * unloaded */
 	bool unrestricted;	/* TCP_CONG_NON_RESTRICTED: unprivileged sockets may select it and
 				 * namespaces other than the initial one may default to it (the
 				 * kernel's reno is unrestricted, its cubic is not) */
@@ -54,7 +55,8 @@ int hp_cc_load(const char *what, const struct hp_cc_load_opts *opts, char *name_
 struct hp_cc_unload_opts {
 	size_t sz;
 	const char *pin_root;
-	bool force;		/* unload even when sockets still use it (they keep it until closed) */
+	bool force;		/* unload even when sockets still use it (they keep it until
+				 * they close) */
 	size_t :0;
 };
 #define hp_cc_unload_opts__last_field force
