@@ -7,8 +7,9 @@
  * device) is hit when k % every_n == every_n - 1, or, with a rate, when splitmix64(seed + k)
  * falls under ppm / 10^6 of the 64-bit range. The same seed gives the same decision sequence
  * in every run and for every congestion control. Hit packets are dropped (mode 0) or, if
- * ECN-capable, marked CE (mode 1; non-ECT packets pass and are counted). A GSO/GRO packet counts as one
- * decision, so tests set gso_max_segs 1 on the sender and GRO off on the receiver.
+ * ECN-capable, marked CE (mode 1; non-ECT packets pass and are counted). A GSO/GRO packet
+ * counts as one decision, so tests set gso_max_segs 1 on the sender and GRO off on the
+ * receiver.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
