@@ -535,6 +535,11 @@ struct hp_nic *hp_igb_fake(void *regs, struct hp_mempool *mp, unsigned int rx_si
 		errno = ENOMEM;
 		return NULL;
 	}
+	/* Tell the "device" (the test) where the rings are, as the probe does. */
+	wr(d, IGB_RDBAL(0), (uint32_t)(uintptr_t)d->rxq[0].ring);
+	wr(d, IGB_RDBAH(0), (uint64_t)(uintptr_t)d->rxq[0].ring >> 32);
+	wr(d, IGB_TDBAL(0), (uint32_t)(uintptr_t)d->txq[0].ring);
+	wr(d, IGB_TDBAH(0), (uint64_t)(uintptr_t)d->txq[0].ring >> 32);
 	igb_rx_refill(d, 0);
 	return &d->nic;
 }

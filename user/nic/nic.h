@@ -302,7 +302,8 @@ struct hp_nic *hp_virtio_net_probe(struct hp_vfio *v, struct hp_mempool *mp,
 struct hp_nic *hp_igb_probe(struct hp_vfio *v, struct hp_mempool *mp,
 			    const struct hp_nic_opts *o);
 
-/* Fake-device constructors for unit tests: rings in plain memory, registers in `regs`. */
+/* Fake-device constructors for unit tests: rings in plain memory (IOVA = address). igb: regs is
+ * >= 64 KiB of plain memory; the rings are at RDBAL/RDBAH (0xC000) and TDBAL/TDBAH (0xE000). */
 struct hp_nic *hp_igb_fake(void *regs, struct hp_mempool *mp, unsigned int rx_size,
 			   unsigned int tx_size);
 struct hp_nic *hp_virtio_fake(struct hp_mempool *mp, unsigned int qsize);
