@@ -152,7 +152,8 @@ install: all
 	$(Q)install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libhybridpath.so.0
 	$(Q)ln -sf libhybridpath.so.0 $(DESTDIR)$(PREFIX)/lib/libhybridpath.so
 	$(Q)install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/hybridpath/
-	$(Q)install -m 644 $(O)/hybridpath.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	$(Q)sed 's|^prefix=.*|prefix=$(PREFIX)|' $(O)/hybridpath.pc > $(DESTDIR)$(PREFIX)/lib/pkgconfig/hybridpath.pc
+	$(Q)chmod 644 $(DESTDIR)$(PREFIX)/lib/pkgconfig/hybridpath.pc
 	@echo "installed into $(DESTDIR)$(PREFIX)"
 
 clean:

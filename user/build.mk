@@ -5,3 +5,5 @@ HEADERS += $(wildcard user/include/hybridpath/*.h) bpf/include/hp_steer.h
 include user/afxdp/build.mk user/apps/build.mk
 # VFIO poll-mode drivers + the vfio: port backend.
 include user/nic/build.mk
+# The xdpctl CLI.
+include user/xdpctl/build.mk
