@@ -13,7 +13,9 @@
  *	promiscuous mode off, received with it on.
  *   txgen PORT SECONDS [SIZE]       send UDP broadcast frames for SECONDS; print pps
  *   rxdrop PORT SECONDS             count received frames for SECONDS; print pps
- *   pkt-tx IFACE SECONDS [SIZE]     the same as txgen through AF_PACKET on a kernel NIC
+ *   pkt-tx IFACE SECONDS [SIZE [DST_MAC]]  the same as txgen through AF_PACKET on a kernel NIC
+ *   pkt-reflect IFACE PORT_MAC [N]  send N frames from IFACE's own MAC to PORT_MAC; count those
+ *                                   that come back with the MACs swapped (hp-l2fwd on the port)
  *   pkt-rx IFACE SECONDS            the same as rxdrop through AF_PACKET on a kernel NIC
  *   pkt-pair IFACE_A IFACE_B        20 frames each way between two kernel NICs (AF_PACKET)
  *   info PORT                       mode, MAC, link
@@ -356,7 +358,14 @@ static int cmd_pkt_tx(int argc, char **argv)
 
 	if (fd < 0)
 		return 1;
+	if (size > 1472)
+		size = 1472;
 	len = build_udp(f, mac, size, 0);
+	if (argc > 4 && parse_mac(argv[4], f)) {
+		fprintf(stderr, "hp_vfio_test: bad MAC '%s'\n", argv[4]);
+		close(fd);
+		return 2;
+	}
 	t0 = now();
 	while (!stop && now() - t0 < secs)
 		if (send(fd, f, len, 0) == (ssize_t)len)
@@ -498,6 +507,55 @@ static int cmd_pkt_pair(int argc, char **argv)
 	return ab == 20 && ba == 20 ? 0 : 1;
 }
 
+static int cmd_pkt_reflect(int argc, char **argv)
+{
+	int n = argc > 3 ? atoi(argv[3]) : 50, fd = argc > 2 ? pkt_socket(argv[1]) : -1, i;
+	uint8_t f[128], r[2048], me[6], port[6];
+	struct sockaddr_ll from;
+	socklen_t fl;
+	char path[128];
+	int got = 0, bad = 0;
+	FILE *mf;
+	double t0;
+	ssize_t k;
+
+	if (fd < 0 || parse_mac(argv[2], port))
+		return 2;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/address", argv[1]);
+	mf = fopen(path, "r");
+	if (!mf || !fgets((char *)r, 64, mf) || parse_mac((char *)r, me))
+		return 2;
+	fclose(mf);
+	memcpy(f, port, 6);
+	memcpy(f + 6, me, 6);
+	put16(f + 12, 0x88b5);
+	for (i = 0; i < n; i++) {
+		memset(f + 14, i, sizeof(f) - 14);
+		if (send(fd, f, sizeof(f), 0) != sizeof(f))
+			break;
+		usleep(1000);
+	}
+	t0 = now();
+	while (got + bad < n && now() - t0 < 3) {
+		fl = sizeof(from);
+		k = recvfrom(fd, r, sizeof(r), MSG_DONTWAIT, (void *)&from, &fl);
+		if (k < 0) {
+			usleep(1000);
+			continue;
+		}
+		if (from.sll_pkttype == PACKET_OUTGOING || k < 14 || get16(r + 12) != 0x88b5)
+			continue;
+		if (k == sizeof(f) && !memcmp(r, me, 6) && !memcmp(r + 6, port, 6) &&
+		    r[14] == r[sizeof(f) - 1])
+			got++;
+		else
+			bad++;
+	}
+	printf("sent=%d reflected=%d bad=%d\n", n, got, bad);
+	close(fd);
+	return got == n && !bad ? 0 : 1;
+}
+
 static int cmd_info(int argc, char **argv)
 {
 	struct hp_port *p = open_port(argv[1]);
@@ -543,7 +601,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "ping", cmd_ping }, { "promisc", cmd_promisc }, { "txgen", cmd_txgen },
 		{ "rxdrop", cmd_rxdrop }, { "pkt-tx", cmd_pkt_tx }, { "pkt-rx", cmd_pkt_rx },
-		{ "pkt-pair", cmd_pkt_pair }, { "bind", cmd_bind }, { "unbind", cmd_unbind },
+		{ "pkt-pair", cmd_pkt_pair }, { "pkt-reflect", cmd_pkt_reflect }, { "bind", cmd_bind }, { "unbind", cmd_unbind },
 		{ "info", cmd_info },
 	};
 	size_t i;

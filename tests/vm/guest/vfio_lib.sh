@@ -32,6 +32,42 @@ peer_up() {
 	wait_for 10 grep -qx 1 /sys/class/net/"$PIF"/carrier
 }
 
+# The port API's apps, unchanged, on vfio:BDF: l2fwd reflects, rxdrop counts, txgen sends.
+run_apps() {
+	local dev=$1 mac out pid n
+	mac=$("$VT" info "vfio:$dev" 2>/dev/null | sed -n 's/.*mac=\([0-9a-f:]*\).*/\1/p')
+	if [ -z "$mac" ]; then
+		fail apps "no MAC from hp_vfio_test info"
+		return
+	fi
+	"$O/bin/hp-l2fwd" "vfio:$dev" --duration 30 --quiet > /tmp/l2fwd.out 2>&1 &
+	pid=$!
+	wait_for 20 grep -q "hp-l2fwd:" /tmp/l2fwd.out
+	check app_l2fwd "$VT" pkt-reflect "$PIF" "$mac" 50
+	kill -INT $pid; wait $pid
+	"$O/bin/hp-rxdrop" "vfio:$dev" --duration 30 --quiet > /tmp/rxdrop.out 2>&1 &
+	pid=$!
+	wait_for 20 grep -q "hp-rxdrop:" /tmp/rxdrop.out
+	"$VT" pkt-reflect "$PIF" "$mac" 50 >/dev/null 2>&1	# nothing comes back: rxdrop drops
+	sleep 1
+	kill -INT $pid; wait $pid
+	n=$(sed -n 's/^total rx \([0-9]*\) packets.*/\1/p' /tmp/rxdrop.out)
+	if [ "${n:-0}" -ge 50 ]; then pass app_rxdrop; else
+		fail app_rxdrop "received ${n:-none} of 50: $(tail -2 /tmp/rxdrop.out | tr '\n' ' ')"; fi
+	"$VT" pkt-rx "$PIF" 20 > /tmp/pktrx.out 2>&1 &
+	pid=$!
+	sleep 1
+	out=$("$O/bin/hp-txgen" "vfio:$dev" --count 50 --dst-mac "$PEER_MAC" --quiet 2>&1)
+	sleep 2
+	kill -INT $pid; wait $pid
+	n=$(sed -n 's/.* rx=\([0-9]*\) .*/\1/p' /tmp/pktrx.out)
+	if echo "$out" | grep -q "total tx 50 packets" && [ "${n:-0}" -ge 50 ]; then
+		pass app_txgen
+	else
+		fail app_txgen "kernel saw ${n:-none} of 50: $(echo "$out" | tail -2 | tr '\n' ' ')"
+	fi
+}
+
 # run_vfio_suite BDF KERNEL_DRIVER: the whole sequence for one device.
 run_vfio_suite() {
 	local dev=$1 kdrv=$2 out pid
@@ -68,6 +104,7 @@ run_vfio_suite() {
 	check ping_small "$VT" ping "vfio:$dev" $PORT_IP $PEER_IP "$PEER_MAC" 200 56
 	check ping_large "$VT" ping "vfio:$dev" $PORT_IP $PEER_IP "$PEER_MAC" 100 1400
 	check promisc "$VT" promisc "vfio:$dev" "$PIF"
+	run_apps "$dev"
 	# A killed app leaves the device usable: kill -9 mid-transmit, then talk again.
 	"$VT" txgen "vfio:$dev" 60 >/dev/null 2>&1 &
 	pid=$!
