@@ -135,7 +135,7 @@ r4=$(ratio "${med[txgen]}" "${med[trafgen]}")
 } | tee "$OUT/afxdp.txt"
 if command -v gnuplot >/dev/null; then
 	gnuplot <<GP 2>/dev/null && echo "plot: $OUT/afxdp.png"
-set terminal pngcairo size 800,450
+set terminal pngcairo size 800,450 noenhanced
 set output "$OUT/afxdp.png"
 set title "AF_XDP on veth: packets per second (median of $ROUNDS rounds)"
 set style data histograms

@@ -45,6 +45,7 @@ struct afxdp_port {
 	struct hp_port_stats st;
 	struct hp_buf *rx_head, *rx_tail;	/* multi-buffer frame still arriving */
 	__u32 outstanding;			/* tx frames not completed yet */
+	__u32 in_fill, fill_target;		/* frames given to the fill ring, and the most we give */
 	bool wakeup, busy_poll;
 	char mode[32];
 	__u8 mac[6];
@@ -118,23 +119,29 @@ static void pool_put(struct afxdp_pool *pl)
 	free(pl);
 }
 
-/* Keep the fill ring stocked from the free stack. */
+/*
+ * Keep the fill ring stocked from the free stack, up to fill_target frames (the rest of the pool
+ * stays available for tx). The fill ring is twice as large as that: the kernel takes all the
+ * entries it sees in one go and publishes its consumer index only when it has used them all, so
+ * a ring we filled to the brim would look full to us until the kernel ran dry (and dropped frames
+ * as rx_fill_ring_empty). With slack, we keep adding while it works through its batch.
+ */
 static void refill(struct afxdp_port *ap)
 {
 	struct afxdp_pool *pl = ap->pool;
-	__u32 n, i, idx;
+	__u32 n, i, idx, want = ap->fill_target - ap->in_fill;
 
-	n = hp_ring_prod_free(ap->fq, RX_FILL_BATCH);
-	if (n < RX_FILL_BATCH && n * 4 < ap->fq->size)
+	if (want < RX_FILL_BATCH && ap->in_fill)
 		return;		/* refill in batches: fewer index updates */
-	if (n > pl->nfree)
-		n = pl->nfree;
-	if (!n)
+	if (want > pl->nfree)
+		want = pl->nfree;
+	if (!want)
 		return;
-	n = hp_ring_prod_reserve(ap->fq, n, &idx);
+	n = hp_ring_prod_reserve(ap->fq, want, &idx);
 	for (i = 0; i < n; i++)
 		*hp_ring_fill_addr(ap->fq, idx + i) = pl->stack[--pl->nfree]->priv;
 	hp_ring_prod_submit(ap->fq, n);
+	ap->in_fill += n;
 }
 
 static void reclaim(struct afxdp_port *ap)
@@ -197,6 +204,7 @@ static unsigned int afxdp_rx_burst(struct hp_port *port, struct hp_buf **bufs, u
 		ap->st.rx_packets++;
 	}
 	hp_ring_cons_release(ap->rx, k);
+	ap->in_fill -= k;
 	return got;
 }
 
@@ -315,7 +323,8 @@ static int afxdp_stats(struct hp_port *port, struct hp_port_stats *s)
 	err = hp_xsk_stats(ap->xsk, &ks);
 	if (err)
 		return err;
-	s->rx_dropped = ks.rx_dropped + ks.rx_ring_full + ks.rx_fill_ring_empty_descs;
+	/* the kernel's rx_dropped already counts frames lost to an empty fill ring */
+	s->rx_dropped = ks.rx_dropped + ks.rx_ring_full;
 	s->rx_invalid_descs = ks.rx_invalid_descs;
 	s->tx_invalid_descs = ks.tx_invalid_descs;
 	s->rx_ring_full = ks.rx_ring_full;
@@ -454,6 +463,8 @@ static struct hp_port *afxdp_open(const char *args, const struct hp_port_opts *o
 		   (o->flags & HP_PORT_F_HUGEPAGES ? HP_UMEM_F_HUGEPAGES : 0);
 	xo.rx_size = o->rx_size;
 	xo.tx_size = o->tx_size;
+	/* fill and completion rings: twice the rx ring (see refill()) */
+	uo.fill_size = uo.comp_size = xo.fill_size = xo.comp_size = 2 * (o->rx_size ?: 2048);
 	xo.bind_mode = (enum hp_xsk_bind_mode)o->bind;
 	xo.flags = (o->flags & HP_PORT_F_NO_WAKEUP ? HP_XSK_F_NO_WAKEUP : 0) |
 		   (o->flags & HP_PORT_F_BUSY_POLL ? HP_XSK_F_BUSY_POLL : 0) |
@@ -467,6 +478,7 @@ static struct hp_port *afxdp_open(const char *args, const struct hp_port_opts *o
 			.num_frames = uo.num_frames, .frame_size = uo.frame_size,
 			.headroom = uo.headroom, .umem_flags = uo.flags,
 			.rx_size = xo.rx_size, .tx_size = xo.tx_size,
+			.fill_size = uo.fill_size, .comp_size = uo.comp_size,
 			.bind_mode = xo.bind_mode, .xsk_flags = xo.flags,
 		};
 
@@ -510,6 +522,13 @@ static struct hp_port *afxdp_open(const char *args, const struct hp_port_opts *o
 	ap->cq = hp_xsk_comp(ap->xsk);
 	ap->wakeup = hp_xsk_need_wakeup(ap->xsk);
 	ap->busy_poll = o->flags & HP_PORT_F_BUSY_POLL;
+	/* half the pool for rx (a quarter each when two ports share it), the rest for tx, and
+	 * at most 3/4 of the fill ring (slack, see refill()) */
+	ap->fill_target = hp_umem_num_frames(hp_xsk_umem(ap->xsk)) / (share ? 4 : 2);
+	if (ap->fill_target > ap->fq->size / 4 * 3)
+		ap->fill_target = ap->fq->size / 4 * 3;
+	if (!ap->rx)
+		ap->fill_target = 0;
 	if (!o->serve_path && !(o->flags & HP_PORT_F_NO_STEER)) {
 		err = hp_afxdp_deliver(ap->xsk, o->flags & HP_PORT_F_XDP_SKB, &ap->dlv);
 		if (err)
