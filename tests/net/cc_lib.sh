@@ -19,7 +19,8 @@ cc_prereq() {
 
 cc_available() { tr ' ' '\n' </proc/sys/net/ipv4/tcp_available_congestion_control | grep -qx "$1"; }
 
-# cc_load NAME [args]: load with xdpctl (unloading a stale one of ours first), unload at exit
+# cc_load NAME [args]: load with xdpctl (unloading a stale one of ours first), unload at exit.
+# Call it in the test's shell, not in $(...): the exit hook would be registered in a subshell.
 cc_load() {
 	local n=$1; shift
 	[ -e "/sys/fs/bpf/hybridpath/cc/$n" ] && "$XDPCTL" cc unload --force "$n" >/dev/null 2>&1

@@ -10,7 +10,7 @@ source "$(dirname "$0")/cc_trace.sh"
 cc_prereq
 d=$(mktemp -d /tmp/hp-cc.XXXXXX); on_exit "rm -rf '$d'"
 cc_lab || { fail lab "cannot build the namespace lab"; finish; }
-out=$(cc_load hp_dctcp 2>&1) || { fail load "$out"; finish; }
+cc_load hp_dctcp >"$d/load" 2>&1 || { fail load "$(cat "$d/load")"; finish; }
 # mean_cwnd and count of ssthresh changes that came without a retransmission (ECE cuts)
 ce_cuts() { awk 'NR > 1 && $3 != ps && $5 == pr && $3 < 2147483647 { n++ } { ps = $3; pr = $5 }
 	END { print n + 0 }' "$1"; }

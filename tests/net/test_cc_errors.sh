@@ -28,7 +28,7 @@ nothing_left() {
 	fi
 }
 
-out=$(cc_load hp_cubic 2>&1) || { fail load "$out"; finish; }
+cc_load hp_cubic >"$d/load" 2>&1 || { fail load "$(cat "$d/load")"; finish; }
 expect_fail load-same-name-twice "'hp_cubic' is already registered" "$XDPCTL" cc load hp_cubic
 expect_fail load-kernel-name "'cubic' is already registered .*not by hybridpath" \
 	"$XDPCTL" cc load hp_vegas --name cubic

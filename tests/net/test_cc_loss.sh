@@ -11,7 +11,7 @@ source "$(dirname "$0")/cc_trace.sh"
 cc_prereq
 d=$(mktemp -d /tmp/hp-cc.XXXXXX); on_exit "rm -rf '$d'"
 cc_lab || { fail lab "cannot build the namespace lab"; finish; }
-out=$(cc_load hp_cubic 2>&1) || { fail load "$out"; finish; }
+cc_load hp_cubic >"$d/load" 2>&1 || { fail load "$(cat "$d/load")"; finish; }
 
 declare -A S
 for cc in hp_cubic cubic reno; do

@@ -10,7 +10,8 @@ d=$(mktemp -d /tmp/hp-cc.XXXXXX); on_exit "rm -rf '$d'"
 cc_lab || { fail lab "cannot build the namespace lab"; finish; }
 
 for p in hp_cubic hp_dctcp hp_vegas; do
-	if ! out=$(cc_load "$p" 2>&1); then
+	if ! cc_load "$p" >"$d/load" 2>&1; then
+		out=$(cat "$d/load")
 		fail "$p/load" "$out"; continue
 	fi
 	if cc_available "$p" && [ -e "/sys/fs/bpf/hybridpath/cc/$p" ]; then

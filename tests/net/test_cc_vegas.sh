@@ -16,7 +16,7 @@ lab2 || { fail lab "cannot build the namespace lab"; finish; }
 if ! out=$(ip netns exec "$NS_A" tc qdisc add dev a0 root tbf rate 100mbit burst 32k latency 20ms 2>&1); then
 	skip "" "tbf qdisc unavailable: $out"; finish
 fi
-out=$(cc_load hp_vegas 2>&1) || { fail load "$out"; finish; }
+cc_load hp_vegas >"$d/load" 2>&1 || { fail load "$(cat "$d/load")"; finish; }
 
 declare -A R
 for cc in cubic hp_vegas; do
