@@ -4,3 +4,6 @@ vmtest: all
 	$(Q)O=$(O) bash tests/run.sh vm
 vmshell: all
 	$(Q)O=$(O) bash tests/vm/boot.sh --mode shell
+# Scheduler workloads for the guest tests and bench_sched.sh.
+TEST_BINS += hp_sched_stress
+hp_sched_stress_SRCS := tests/vm/hp_sched_stress.c

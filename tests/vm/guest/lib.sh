@@ -6,6 +6,8 @@ set -uo pipefail
 HP_ROOT=${HP_ROOT:-/hp}
 O=${O:-$HP_ROOT/build}
 XDPCTL=${XDPCTL:-$O/bin/xdpctl}
+# $O/vm/extra holds programs a harness step or a developer dropped in (see tests/vm/README.md)
+[ -x "$XDPCTL" ] || [ ! -x "$O/vm/extra/xdpctl" ] || XDPCTL=$O/vm/extra/xdpctl
 HP_TEST=${HP_TEST:-vm/$(basename "$0" .sh | sed 's/^test_//')}
 _hp_failed=0
 _hp_cleanups=()
