@@ -4,4 +4,6 @@ LIB_SRCS += $(wildcard user/afxdp/*.c) user/port/port.c
 # until then sockets go through the fallback program bpf/xsk_redirect.bpf.c alone.
 ifneq ($(wildcard bpf/steer.bpf.c),)
 $(O)/obj/user/afxdp/prog.o: CFLAGS += -DHP_HAVE_STEER
+# rebuilt when steering appears or changes (the flag above is not tracked by make)
+$(O)/obj/user/afxdp/prog.o: bpf/steer.bpf.c
 endif

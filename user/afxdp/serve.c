@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/stat.h>
 #include <hybridpath/xsk.h>
 #include "afxdp/afxdp_priv.h"
 #include "util/log.h"
@@ -206,4 +207,35 @@ out:
 	if (err)
 		errno = -err;
 	return xsk;
+}
+
+int hp_xsk_serve_listen(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[sizeof(sa.sun_path)], *slash;
+	int fd, err;
+
+	path = path ?: HP_XSK_SERVE_PATH;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		hp_warn("xsk serve: socket path too long: %s\n", path);
+		return -ENAMETOOLONG;
+	}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		mkdir(dir, 0755);
+	}
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || chmod(path, 0666) || listen(fd, 16)) {
+		err = -errno;
+		hp_warn("xsk serve: listening on %s: %s\n", path, strerror(errno));
+		close(fd);
+		return err;
+	}
+	return fd;
 }

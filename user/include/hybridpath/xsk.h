@@ -302,6 +302,10 @@ struct hp_xsk *hp_xsk_serve_request(const char *path, const struct hp_xsk_reques
  */
 int hp_xsk_serve_one(int conn, __u32 allow_uid, __u32 allow_gid);
 
+/* Helper side: listening UNIX socket at path (its directory created, a stale socket replaced,
+ * mode 0666: permission is checked per client with SO_PEERCRED). fd or -errno. */
+int hp_xsk_serve_listen(const char *path);
+
 #ifdef __cplusplus
 }
 #endif
