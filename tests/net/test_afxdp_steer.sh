@@ -10,8 +10,9 @@ if [ ! -x "$XDPCTL" ]; then
 	skip rule_to_two_queues "xdpctl is not built yet (needs bpf/steer.bpf.c and user/xdpctl in the build)"
 	exit 0
 fi
-if ! "$XDPCTL" rule add -h 2>&1 | grep -q 'xsk'; then
-	skip rule_to_two_queues "this xdpctl has no --action xsk:QUEUE"
+h=$("$XDPCTL" rule add -h 2>&1)
+if ! grep -q 'xsk' <<<"$h"; then
+	skip rule_to_two_queues "xdpctl rule add has no --action xsk:QUEUE here: $(head -1 <<<"$h")"
 	exit 0
 fi
 lab2 numrxqueues 4 numtxqueues 4 || { fail rule_to_two_queues "lab setup failed"; finish; }
