@@ -503,7 +503,12 @@ int hp_cc_load(const char *what, const struct hp_cc_load_opts *opts, char *name_
 		hp_warn("cannot create %s: %s\n", dir, strerror(-err));
 		goto out;
 	}
-	unlink(stats_pin);	/* a stale one from a policy that was detached another way */
+	/* The name was free, so pins of that name are stale: left by a policy whose link was
+	 * detached some other way (bpftool link detach). */
+	if (!access(link_pin, F_OK))
+		hp_info("removing stale pin %s\n", link_pin);
+	unlink(link_pin);
+	unlink(stats_pin);
 	err = bpf_link__pin(link, link_pin);
 	if (err) {
 		hp_warn("pinning the link of %s at %s failed: %s (is %s a bpffs?)\n", name,
@@ -650,89 +655,89 @@ static int diag_count(struct cc_count *c, size_t max, size_t *used)
 	return err;
 }
 
+struct users {
+	const char *name;
+	int self;		/* our own network namespace */
+	ino_t seen[1024];	/* namespaces counted already */
+	size_t nseen;
+	int sockets, defaults, nets;
+};
+
+/* Count in the network namespace at path (once per namespace). Returns 0, or -errno when we
+ * cannot get back into our own namespace. Namespaces we cannot enter are skipped. */
+static int count_netns(struct users *u, const char *path, bool own)
+{
+	char def[HP_CC_NAME_MAX] = "";
+	struct cc_count c[64];
+	size_t used = 0, i;
+	struct stat st;
+	int fd, hit = 0;
+
+	if (stat(path, &st) || u->nseen == HP_ARRAY_SIZE(u->seen))
+		return 0;
+	for (i = 0; i < u->nseen; i++)
+		if (u->seen[i] == st.st_ino)
+			return 0;
+	u->seen[u->nseen++] = st.st_ino;
+	if (!own) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return 0;
+		i = setns(fd, CLONE_NEWNET);
+		close(fd);
+		if (i)
+			return 0;
+	}
+	/* sock_diag sockets and /proc/sys/net belong to the namespace current at creation */
+	diag_count(c, HP_ARRAY_SIZE(c), &used);
+	hp_cc_get_default(def, sizeof(def));
+	if (!own && setns(u->self, CLONE_NEWNET)) {
+		hp_warn("cannot return to our network namespace: %s\n", strerror(errno));
+		return -errno;
+	}
+	for (i = 0; i < used; i++)
+		if (!strcmp(c[i].name, u->name))
+			hit = c[i].n;
+	u->sockets += hit;
+	u->nets += hit > 0;
+	u->defaults += !strcmp(def, u->name);
+	return 0;
+}
+
 /*
  * Count sockets using name and namespaces defaulting to it, over every network namespace we can
- * enter: the caller's, those under /run/netns, /proc/PID/ns/net. Returns 0 or -errno (setns
- * failures of single namespaces are skipped).
+ * enter: ours, those named under /run/netns, those of every process (/proc/PID/ns/net).
  */
-static int count_users(const char *name, int *sockets, int *defaults, int *nets)
+static int count_users(struct users *u)
 {
-	ino_t seen[1024];
-	size_t nseen = 0, i;
-	int self, err = 0;
-	DIR *d;
-	struct dirent *e;
 	char path[PATH_MAX];
-	const char *dirs[] = { "/run/netns", "/proc" };
-	size_t di;
+	struct dirent *e;
+	int err;
+	DIR *d;
 
-	*sockets = *defaults = *nets = 0;
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
+	u->self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (u->self < 0)
 		return -errno;
-	for (di = 0; di < HP_ARRAY_SIZE(dirs) + 1; di++) {
-		d = NULL;
-		if (di > 0) {
-			d = opendir(dirs[di - 1]);
-			if (!d)
-				continue;
-		}
-		while (di == 0 || (e = readdir(d))) {
-			struct cc_count c[64];
-			size_t used = 0;
-			char def[HP_CC_NAME_MAX] = "";
-			struct stat st;
-			int fd, hit = 0;
-
-			if (di == 0)
-				snprintf(path, sizeof(path), "/proc/self/ns/net");
-			else if (di == 1 && e->d_name[0] != '.')
-				snprintf(path, sizeof(path), "/run/netns/%s", e->d_name);
-			else if (di == 2 && e->d_name[0] >= '1' && e->d_name[0] <= '9')
-				snprintf(path, sizeof(path), "/proc/%s/ns/net", e->d_name);
-			else
-				continue;
-			if (stat(path, &st))
-				goto next;
-			for (i = 0; i < nseen; i++)
-				if (seen[i] == st.st_ino)
-					break;
-			if (i < nseen || nseen == HP_ARRAY_SIZE(seen))
-				goto next;
-			seen[nseen++] = st.st_ino;
-			fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
-				goto next;
-			if (di == 0 || !setns(fd, CLONE_NEWNET)) {
-				diag_count(c, HP_ARRAY_SIZE(c), &used);
-				hp_cc_get_default(def, sizeof(def));
-				if (di && setns(self, CLONE_NEWNET)) {
-					err = -errno;
-					hp_warn("cannot return to our network namespace: %s\n",
-						strerror(errno));
-					close(fd);
-					goto out;
-				}
-			}
-			close(fd);
-			for (i = 0; i < used; i++)
-				if (!strcmp(c[i].name, name))
-					hit = c[i].n;
-			*sockets += hit;
-			*defaults += !strcmp(def, name);
-			*nets += hit > 0;
-next:
-			if (di == 0)
-				break;
-		}
-		if (d)
-			closedir(d);
-		d = NULL;
+	err = count_netns(u, "/proc/self/ns/net", true);
+	d = opendir("/run/netns");
+	while (!err && d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/run/netns/%s", e->d_name);
+		err = count_netns(u, path, false);
 	}
-out:
 	if (d)
 		closedir(d);
-	close(self);
+	d = opendir("/proc");
+	while (!err && d && (e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", e->d_name);
+		err = count_netns(u, path, false);
+	}
+	if (d)
+		closedir(d);
+	close(u->self);
 	return err;
 }
 
@@ -741,7 +746,8 @@ int hp_cc_unload(const char *name, const struct hp_cc_unload_opts *opts)
 	const char *root = pin_root_of(HP_OPTS_GET(opts, pin_root, NULL));
 	bool force = HP_OPTS_GET(opts, force, false);
 	char link_pin[PATH_MAX], stats_pin[PATH_MAX];
-	int fd = -1, err, sockets, defaults, nets;
+	struct users u = { .name = name };
+	int fd = -1, err;
 
 	if (!name || !valid_name(name) || (opts && opts->sz < sizeof(size_t)))
 		return -EINVAL;
@@ -761,14 +767,14 @@ int hp_cc_unload(const char *name, const struct hp_cc_unload_opts *opts)
 			hp_warn("cannot open %s: %s\n", link_pin, strerror(-err));
 		return err;
 	}
-	err = count_users(name, &sockets, &defaults, &nets);
+	err = count_users(&u);
 	if (err)
 		goto out;
-	if ((sockets || defaults) && !force) {
+	if ((u.sockets || u.defaults) && !force) {
 		hp_warn("%s is in use: %d TCP socket(s) in %d network namespace(s) use it and %d "
 			"namespace(s) have it as default; close them or set another default, or "
 			"unload with --force (the kernel keeps it alive for existing sockets until "
-			"they close)\n", name, sockets, nets, defaults);
+			"they close)\n", name, u.sockets, u.nets, u.defaults);
 		err = -EBUSY;
 		goto out;
 	}

@@ -15,8 +15,8 @@ set -uo pipefail
 HP_TEST=bench/cc
 . "$(dirname "$0")/../net/lib.sh"
 . "$(dirname "$0")/../net/cc_lib.sh"
-ROUNDS=${HP_BENCH_ROUNDS:-7}
-BYTES=${HP_BENCH_CC_BYTES:-400000000}
+ROUNDS=${HP_BENCH_ROUNDS:-9}
+BYTES=${HP_BENCH_CC_BYTES:-1000000000}
 RATE=${HP_BENCH_CC_RATE:-200mbit}
 out=${HP_BENCH_OUT:-$O/bench}
 say() { echo "bench cc: $*"; }
