@@ -21,11 +21,13 @@ cc_available() { tr ' ' '\n' </proc/sys/net/ipv4/tcp_available_congestion_contro
 
 # cc_load NAME [args]: load with xdpctl (unloading a stale one of ours first), unload at exit.
 # Call it in the test's shell, not in $(...): the exit hook would be registered in a subshell.
-cc_load() {
+cc_load() { cc_load_as "$1" "$@"; }
+# cc_load_as NAME WHAT [args]: the same for a policy registered as NAME from WHAT (a file)
+cc_load_as() {
 	local n=$1; shift
 	[ -e "/sys/fs/bpf/hybridpath/cc/$n" ] && "$XDPCTL" cc unload --force "$n" >/dev/null 2>&1
 	on_exit "'$XDPCTL' cc unload --force '$n'"
-	"$XDPCTL" cc load "$n" "$@"
+	"$XDPCTL" cc load "$@"
 }
 
 # cc_counter NAME FIELD: one counter of a loaded hp_ policy

@@ -48,4 +48,14 @@ for p in hp_cubic hp_dctcp hp_vegas; do
 		fail "$p/unload-gone" "$out; available: $(cat /proc/sys/net/ipv4/tcp_available_congestion_control)"
 	fi
 done
+
+# Loading from a file under another name: the same object can be registered twice.
+f=hp_cubic_file
+if cc_load_as $f "$O/bpf/hp_cubic.bpf.o" --name $f >"$d/load" 2>&1 && cc_available $f &&
+   xfer "$d" file $f 8000000 && [ "$(cc_counter $f init)" -ge 2 ] 2>/dev/null; then
+	pass "load-from-file-renamed"
+else
+	fail "load-from-file-renamed" "$(cat "$d/load" "$d/file.send" 2>/dev/null | tr '\n' ' ')"
+fi
+"$XDPCTL" cc unload $f >/dev/null 2>&1
 finish
