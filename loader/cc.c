@@ -134,6 +134,30 @@ static const char *pin_root_of(const char *root)
 	return root && *root ? root : PIN_ROOT;
 }
 
+/*
+ * Options structs from callers built against another version: fields past their sz are
+ * defaulted (HP_OPTS_GET); bytes past the fields we know must be zero, or the caller asked for
+ * something this library cannot do.
+ */
+static bool opts_ok(const void *opts, size_t sz, size_t known)
+{
+	const char *p = opts;
+	size_t i;
+
+	if (!opts)
+		return true;
+	if (sz < sizeof(size_t))
+		return false;
+	for (i = known; i < sz; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+#define OPTS_OK(opts, type)						\
+	opts_ok(opts, (opts) ? (opts)->sz : 0,				\
+		offsetof(struct type, type##__last_field) +		\
+		sizeof(((struct type *)0)->type##__last_field))
+
 static int mkdir_p(const char *path)
 {
 	char tmp[PATH_MAX];
@@ -365,7 +389,7 @@ int hp_cc_load(const char *what, const struct hp_cc_load_opts *opts, char *name_
 	int err;
 	size_t i;
 
-	if (!what || !*what || (opts && opts->sz < sizeof(size_t)))
+	if (!what || !*what || !OPTS_OK(opts, hp_cc_load_opts))
 		return -EINVAL;
 	libbpf_last[0] = 0;
 	old_print = libbpf_set_print(capture_print);
@@ -749,7 +773,7 @@ int hp_cc_unload(const char *name, const struct hp_cc_unload_opts *opts)
 	struct users u = { .name = name };
 	int fd = -1, err;
 
-	if (!name || !valid_name(name) || (opts && opts->sz < sizeof(size_t)))
+	if (!name || !valid_name(name) || !OPTS_OK(opts, hp_cc_unload_opts))
 		return -EINVAL;
 	err = bpffs_ensure(root);
 	if (err)
@@ -846,6 +870,8 @@ int hp_cc_list(struct hp_cc_info **out, size_t *count, const struct hp_cc_list_o
 	struct dirent *e;
 	int err;
 
+	if (!out || !count || !OPTS_OK(opts, hp_cc_list_opts))
+		return -EINVAL;
 	err = read_line(SYSCTL_AVAIL, buf, sizeof(buf));
 	if (err)
 		return err;

@@ -30,7 +30,8 @@ for p in hp_cubic hp_dctcp hp_vegas; do
 	init=$(cc_counter "$p" init); rel=$(cc_counter "$p" release)
 	case $p in hp_dctcp) ack=in_ack_event ;; *) ack=pkts_acked ;; esac
 	acks=$(cc_counter "$p" "$ack"); ca=$(cc_counter "$p" cong_avoid)
-	if [ "$init" -ge 2 ] 2>/dev/null && [ "$rel" -ge 2 ] && [ "$acks" -gt 100 ] && [ "$ca" -gt 100 ]; then
+	if [ "$init" -ge 2 ] 2>/dev/null && [ "$rel" -ge 2 ] && [ "$acks" -gt 100 ] &&
+	   [ "$ca" -gt 100 ]; then
 		pass "$p/callbacks-ran"
 	else
 		fail "$p/callbacks-ran" "init=$init release=$rel $ack=$acks cong_avoid=$ca"
@@ -38,14 +39,18 @@ for p in hp_cubic hp_dctcp hp_vegas; do
 	if [ $p = hp_cubic ]; then
 		# HyStart leaves slow start before the first loss (ACK train or delay increase).
 		hs=$(( $(cc_counter $p hystart_train) + $(cc_counter $p hystart_delay) ))
-		if [ "$hs" -ge 1 ]; then pass "$p/hystart-exit"
-		else fail "$p/hystart-exit" "neither HyStart test fired during 64 MB"; fi
+		# ... and the trace shows it: ssthresh set while nothing was retransmitted yet
+		early=$(awk '$5 == 0 && $3 < 2147483647 { n++ } END { print n + 0 }' "$d/$p.trace")
+		if [ "$hs" -ge 1 ] && [ "$early" -ge 1 ]; then pass "$p/hystart-exit"
+		else fail "$p/hystart-exit" "HyStart exits $hs, samples with ssthresh before loss $early"
+		fi
 	fi
 	if out=$("$XDPCTL" cc unload "$p" 2>&1) && ! cc_available "$p" &&
 	   [ ! -e "/sys/fs/bpf/hybridpath/cc/$p" ]; then
 		pass "$p/unload-gone"
 	else
-		fail "$p/unload-gone" "$out; available: $(cat /proc/sys/net/ipv4/tcp_available_congestion_control)"
+		fail "$p/unload-gone" \
+			"$out; available: $(cat /proc/sys/net/ipv4/tcp_available_congestion_control)"
 	fi
 done
 

@@ -50,6 +50,19 @@ void test_cc_load_rejects(void)
 		ASSERT_EQ(hp_cc_load("", NULL, name), -EINVAL, "empty");
 		ASSERT_EQ(hp_cc_load("hp_cubic", &o, name), -EINVAL, "opts.sz too small");
 	}
+	if (test__start_subtest("opts_from_a_newer_caller")) {
+		/* a caller built against a future header, using a field we do not know */
+		struct {
+			struct hp_cc_load_opts o;
+			int future;
+		} big = { .o.sz = sizeof(big), .future = 1 };
+
+		/* rejected before the name is even looked up ... */
+		ASSERT_EQ(hp_cc_load("hp_nosuch", &big.o, name), -EINVAL, "unknown field set");
+		/* ... while zero bytes there are accepted and the lookup fails */
+		big.future = 0;
+		ASSERT_EQ(hp_cc_load("hp_nosuch", &big.o, name), -ENOENT, "unknown field zero");
+	}
 	if (test__start_subtest("unknown_builtin"))
 		ASSERT_EQ(hp_cc_load("hp_nosuch", NULL, name), -ENOENT, "unknown name");
 	if (test__start_subtest("missing_file"))
