@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # cwnd under seeded loss (128 MB each): tc_loss drops the same pseudo-random 0.2% of data
 # packets (seed 42) at the receiver's ingress for hp_cubic, the kernel's cubic and reno. From
-# TCP_INFO samples (every 200 us) each loss must cut cwnd to ~beta of its value and cwnd must grow again
-# afterwards; hp_cubic's trace must have the shape of the kernel cubic's (same beta within 0.08,
-# mean cwnd and number of reductions within a factor 1.6). Reno (beta 0.5) must fall outside
-# the CUBIC band, which shows the criterion can tell algorithms apart.
+# TCP_INFO samples (every 200 us) each loss must cut cwnd to ~beta of its value and cwnd must
+# grow again afterwards; hp_cubic's trace must have the shape of the kernel cubic's (same beta
+# within 0.08, mean cwnd and number of reductions within a factor 1.6). Reno (beta 0.5) must fall
+# outside the CUBIC band, which shows the criterion can tell algorithms apart.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/cc_lib.sh"
 source "$(dirname "$0")/cc_trace.sh"
