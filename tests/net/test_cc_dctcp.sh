@@ -3,8 +3,9 @@
 # on a seeded 10% of the data packets at the receiver's ingress (no drops). With marks the mean
 # alpha over the transfer must be near the marked fraction (10% = 102/1024; accepted 50..250:
 # the sender counts every packet an ECE-carrying ACK covers as marked, so delayed ACKs bias it
-# up to ~2x; we measure ~170), cwnd must be cut by ECE without retransmissions, and mean cwnd must stay well below the unmarked run's. Without
-# ECN at the peer (tcp_ecn=0 there) hp_dctcp must hand the socket to reno and stop sending ECT.
+# up to ~2x; we measure ~170), cwnd must be cut by ECE without retransmissions, and mean cwnd
+# must stay well below the unmarked run's. Without ECN at the peer (tcp_ecn=0 there) hp_dctcp
+# must hand the socket to reno and stop sending ECT.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/cc_lib.sh"
 source "$(dirname "$0")/cc_trace.sh"
