@@ -1,5 +1,6 @@
 # loader/: attach/detach/status of the steering program, part of libhybridpath.
-# It includes steer.skel.h, so it builds once bpf/steer.bpf.c is in the tree.
+# Transitional: loader.c includes steer.skel.h, so it joins the library once bpf/steer.bpf.c is
+# in the tree (user/afxdp/build.mk uses the same condition).
 ifneq ($(wildcard bpf/steer.bpf.c),)
-LIB_SRCS += $(wildcard loader/*.c)
+LIB_SRCS += loader/loader.c
 endif

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -177,13 +178,16 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
-/* Remove dir and then its parents up to (not including) <bpffs>, while they are empty. */
+/*
+ * Remove dir and then its parents while they are empty, up to (not including)
+ * <bpffs>/hybridpath, which other parts (e.g. cc) share.
+ */
 static void rmdir_up(const char *dir)
 {
 	char tmp[PATH_MAX], *slash;
 
 	snprintf(tmp, sizeof(tmp), "%s", dir);
-	while (strlen(tmp) > strlen(HP_BPFFS)) {
+	while (strlen(tmp) > strlen(HP_BPFFS "/hybridpath")) {
 		if (rmdir(tmp))
 			return;
 		slash = strrchr(tmp, '/');
@@ -442,6 +446,7 @@ static int dispatcher_probe(char *why, size_t len)
 	bpf_object__for_each_map(map, skel->obj)
 		if (!bpf_map__is_internal(map))
 			bpf_map__set_max_entries(map, 1);
+	bpf_program__set_autoload(skel->progs.hp_steer_mb, false);
 	bpf_program__set_type(skel->progs.hp_steer, BPF_PROG_TYPE_EXT);
 	bpf_program__set_expected_attach_type(skel->progs.hp_steer, 0);
 	err = bpf_program__set_attach_target(skel->progs.hp_steer, bpf_program__fd(dprog),
@@ -457,6 +462,57 @@ out:
 	return err;
 }
 
+/*
+ * Frames larger than a page minus XDP headroom and skb_shared_info (~3.5 KB) arrive as several
+ * buffers, and drivers refuse a program without xdp.frags support on such an MTU: use
+ * hp_steer_mb (SEC("xdp.frags")) there, hp_steer otherwise.
+ */
+#define HP_LINEAR_MTU 3498
+
+static struct bpf_program *pick_prog(struct steer *skel, const char *ifname)
+{
+	struct ifreq ifr;
+	int fd, mtu = 1500;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+		if (!ioctl(fd, SIOCGIFMTU, &ifr))
+			mtu = ifr.ifr_mtu;
+		close(fd);
+	}
+	if (mtu > HP_LINEAR_MTU) {
+		hp_debug("%s: MTU %d, using the multi-buffer program hp_steer_mb\n", ifname, mtu);
+		return skel->progs.hp_steer_mb;
+	}
+	return skel->progs.hp_steer;
+}
+
+/*
+ * Maps only user space touches (e.g. "rules", the rule table the compiler keeps) are not in the
+ * program's map list, so they would be freed with the skeleton and could not be found again from
+ * the link. BPF_PROG_BIND_MAP ties every map of the object to the program: they live exactly as
+ * long as it does. Binding a map the program already uses is a no-op.
+ */
+static int bind_maps(struct steer *skel, int prog_fd)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		if (bpf_map__fd(map) < 0)
+			continue;
+		if (bpf_prog_bind_map(prog_fd, bpf_map__fd(map), NULL)) {
+			int err = -errno;
+
+			hp_warn("cannot bind map '%s' to the steering program: %s\n",
+				bpf_map__name(map), strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 static int busy_msg(int ifindex, const char *ifname)
 {
 	struct hp_xdp_features f;
@@ -468,7 +524,7 @@ static int busy_msg(int ifindex, const char *ifname)
 	return -EBUSY;
 }
 
-static int attach_single(struct steer *skel, int ifindex, const char *ifname,
+static int attach_single(struct bpf_program *prog, int ifindex, const char *ifname,
 			 enum hp_xdp_mode mode, const char *dir)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lo);
@@ -477,7 +533,7 @@ static int attach_single(struct steer *skel, int ifindex, const char *ifname,
 
 	lo.flags = mode == HP_XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
 	stall("attach");
-	link_fd = bpf_link_create(bpf_program__fd(skel->progs.hp_steer), ifindex, BPF_XDP, &lo);
+	link_fd = bpf_link_create(bpf_program__fd(prog), ifindex, BPF_XDP, &lo);
 	if (link_fd < 0) {
 		err = -errno;
 		if (err == -EBUSY || err == -EEXIST)
@@ -509,14 +565,14 @@ fail:
 	return err;
 }
 
-static int attach_dispatcher(struct steer *skel, int ifindex, enum hp_xdp_mode mode,
-			     const char *dir)
+static int attach_dispatcher(struct steer *skel, struct bpf_program *prog, int ifindex,
+			     enum hp_xdp_mode mode, const char *dir)
 {
 	struct xdp_program *xp;
 	char p[PATH_MAX];
 	int err;
 
-	xp = xdp_program__from_bpf_obj(skel->obj, "xdp");
+	xp = xdp_program__from_bpf_obj(skel->obj, bpf_program__section_name(prog));
 	err = libxdp_get_error(xp);
 	if (err)
 		return err;
@@ -555,6 +611,7 @@ int hp_steer_attach(int ifindex, const struct hp_attach_opts *opts)
 	bool no_disp = HP_OPTS_GET(opts, no_dispatcher, false);
 	struct hp_config cfg = { .default_action = def };
 	struct steer *skel = NULL;
+	struct bpf_program *prog;
 	char dir[PATH_MAX], ifname[IF_NAMESIZE] = "?", why[256];
 	struct attached a;
 	__u32 zero = 0;
@@ -597,6 +654,10 @@ int hp_steer_attach(int ifindex, const struct hp_attach_opts *opts)
 		err = -errno;
 		goto out;
 	}
+	prog = pick_prog(skel, ifname);
+	/* load only the program that gets attached */
+	bpf_program__set_autoload(prog == skel->progs.hp_steer ? skel->progs.hp_steer_mb :
+				  skel->progs.hp_steer, false);
 	stall("load");
 	if (no_disp) {
 		err = steer__load(skel);
@@ -610,13 +671,18 @@ int hp_steer_attach(int ifindex, const struct hp_attach_opts *opts)
 			err = -errno;
 			goto out;
 		}
-		err = attach_single(skel, ifindex, ifname, mode, dir);
+		err = bind_maps(skel, bpf_program__fd(prog));
+		if (err)
+			goto out;
+		err = attach_single(prog, ifindex, ifname, mode, dir);
 	} else {
-		err = attach_dispatcher(skel, ifindex, mode, dir);
+		err = attach_dispatcher(skel, prog, ifindex, mode, dir);
 		/* libxdp loaded the object; the program sees "pass" until this lands */
 		if (!err && bpf_map_update_elem(bpf_map__fd(skel->maps.config), &zero, &cfg,
 						BPF_ANY))
 			err = -errno;
+		if (!err)
+			err = bind_maps(skel, bpf_program__fd(prog));
 		if (err && !open_attached(dir, ifindex, &a)) {
 			attached_close(&a);
 			detach_locked(ifindex);
@@ -684,7 +750,25 @@ int hp_steer_detach(int ifindex)
 	return err;
 }
 
-/* Remove pins whose link lost its device (namespace deleted) in every netns dir. */
+/* A name made of digits only (after an optional prefix): ours, not another part's pins. */
+static bool numeric(const char *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (!strncmp(s, prefix, n))
+		s += n;
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/*
+ * Remove pins whose link lost its device (namespace deleted) in every netns dir
+ * (<cookie> or ino-<inode>; other parts keep their own pins next to them, e.g. hybridpath/cc).
+ */
 static void gc_stale(void)
 {
 	char base[PATH_MAX], d1[PATH_MAX], d2[PATH_MAX + 16];
@@ -696,9 +780,7 @@ static void gc_stale(void)
 	if (!top)
 		return;
 	while ((e = readdir(top))) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (join(d1, sizeof(d1), base, e->d_name))
+		if (!numeric(e->d_name, "ino-") || join(d1, sizeof(d1), base, e->d_name))
 			continue;
 		sub = opendir(d1);
 		if (!sub)
@@ -709,9 +791,7 @@ static void gc_stale(void)
 			char p[PATH_MAX + 32];
 			int fd;
 
-			if (f->d_name[0] == '.')
-				continue;
-			if (join(d2, sizeof(d2), d1, f->d_name))
+			if (!numeric(f->d_name, "") || join(d2, sizeof(d2), d1, f->d_name))
 				continue;
 			snprintf(p, sizeof(p), "%s/link", d2);
 			fd = bpf_obj_get(p);
@@ -736,10 +816,44 @@ static void gc_stale(void)
 	closedir(top);
 }
 
+/*
+ * Rules in use (slots with used == 1), read in batches from the rules array: the loader does not
+ * need the rule compiler (user/steer) for this.
+ */
+static __u32 count_rules(int fd)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, bo);
+	enum { CHUNK = 4096 };
+	struct hp_rule *vals;
+	__u32 *keys, in = 0, out, n, i, total = 0;
+	bool first = true;
+	int err;
+
+	keys = calloc(CHUNK, sizeof(*keys));
+	vals = calloc(CHUNK, sizeof(*vals));
+	if (!keys || !vals)
+		goto out;
+	for (;;) {
+		n = CHUNK;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys, vals, &n, &bo);
+		if (err && errno != ENOENT)
+			break;
+		for (i = 0; i < n; i++)
+			total += vals[i].used == 1;
+		if (err)	/* ENOENT: that was the last batch */
+			break;
+		in = out;
+		first = false;
+	}
+out:
+	free(keys);
+	free(vals);
+	return total;
+}
+
 int hp_steer_status(int ifindex, struct hp_steer_status *st)
 {
 	struct hp_steer_maps maps;
-	struct hp_ruleset *rs;
 	struct hp_config cfg;
 	struct hp_xdp_features f;
 	struct attached a;
@@ -775,11 +889,7 @@ int hp_steer_status(int ifindex, struct hp_steer_status *st)
 		return err;
 	if (!bpf_map_lookup_elem(maps.config, &zero, &cfg))
 		st->default_action = cfg.default_action;
-	rs = hp_ruleset_open(&maps);
-	if (rs) {
-		st->rule_count = hp_ruleset_count(rs);
-		hp_ruleset_free(rs);
-	}
+	st->rule_count = count_rules(maps.rules);
 	hp_steer_maps_close(&maps);
 	return 0;
 }
