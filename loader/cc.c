@@ -464,6 +464,10 @@ int hp_cc_load(const char *what, const struct hp_cc_load_opts *opts, char *name_
 		flags |= TCP_CONG_NON_RESTRICTED;
 		memcpy(data + flags_off, &flags, sizeof(flags));
 	}
+	/* An object written with SEC(".struct_ops") (no link) would be registered through the map
+	 * alone, which cannot be pinned as a link nor detached later: ask for a link. */
+	if (!(bpf_map__map_flags(map) & BPF_F_LINK))
+		bpf_map__set_map_flags(map, bpf_map__map_flags(map) | BPF_F_LINK);
 	memcpy(name, data + name_off, HP_CC_NAME_MAX - 1);
 	if (!valid_name(name)) {
 		hp_warn("%s: the tcp_congestion_ops .name is empty or invalid; set it in the "
