@@ -8,5 +8,6 @@ LIB_SRCS += loader/cc.c
 TEST_BINS += hp_cc_xfer hp_cc_impair
 hp_cc_xfer_SRCS := tests/net/cc_xfer.c
 hp_cc_impair_SRCS := tests/net/cc_impair.c
-# A deliberately mismatched tcp_congestion_ops for the error tests.
-BPF_SRCS += tests/net/cc_badops.bpf.c
+# For the error tests: a deliberately mismatched tcp_congestion_ops, and one declared without
+# a link section and without counters (a third-party style object).
+BPF_SRCS += tests/net/cc_badops.bpf.c tests/net/cc_nolink.bpf.c

@@ -46,6 +46,14 @@ NS0=$(ns_create exec) || { fail lab "netns"; finish; }
 expect_fail ip-netns-exec-private-bpffs "use .xdpctl -n NETNS. instead of .ip netns exec" \
 	ip netns exec "$NS0" "$XDPCTL" cc load hp_vegas
 nothing_left hp_vegas ip-netns-exec-private-bpffs/nothing-left
+# A third-party style object (SEC(".struct_ops"), no counters map) loads, pins, unloads.
+if cc_load_as hp_nolink "$O/bpf/cc_nolink.bpf.o" >"$d/load" 2>&1 && cc_available hp_nolink &&
+   [ -e "$PIN/hp_nolink" ] && [ ! -e "$PIN-stats/hp_nolink" ] &&
+   "$XDPCTL" cc unload hp_nolink >>"$d/load" 2>&1; then
+	nothing_left hp_nolink object-without-link-section
+else
+	fail object-without-link-section "$(cat "$d/load" | tr '\n' ' ')"
+fi
 expect_fail unload-kernel-cc "cubic was not loaded by hybridpath" "$XDPCTL" cc unload cubic
 expect_fail unload-unknown "not registered at all" "$XDPCTL" cc unload hp_nosuch
 
