@@ -163,3 +163,48 @@ void test_xsk_options(void)
 	}
 	hp_set_print(old);
 }
+
+/* hp_buf_free()/hp_buf_free_bulk() return every segment of every chain to its own pool. */
+#include "port/backend.h"
+
+struct count_pool {
+	struct hp_pool pool;
+	unsigned int freed, calls;
+};
+
+static void count_free(struct hp_pool *p, struct hp_buf **bufs, unsigned int n)
+{
+	struct count_pool *cp = container_of(p, struct count_pool, pool);
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		bufs[i]->flags = 0xdead;	/* mark: returned */
+	cp->freed += n;
+	cp->calls++;
+}
+
+void test_port_buf_free(void)
+{
+	struct count_pool a = { .pool.free = count_free }, b = { .pool.free = count_free };
+	struct hp_buf bufs[10] = {}, *list[6];
+	unsigned int i;
+
+	for (i = 0; i < 10; i++)
+		bufs[i].pool = i < 6 ? &a.pool : &b.pool;
+	/* list: 0, 1, chain 2->3->4, 5, 6 (pool b), chain 7->8 (b) */
+	bufs[2].next = &bufs[3];
+	bufs[3].next = &bufs[4];
+	bufs[7].next = &bufs[8];
+	bufs[2].len = 10, bufs[3].len = 20, bufs[4].len = 30;
+	ASSERT_EQ(hp_buf_frame_len(&bufs[2]), 60, "frame length over the chain");
+	list[0] = &bufs[0], list[1] = &bufs[1], list[2] = &bufs[2];
+	list[3] = &bufs[5], list[4] = &bufs[6], list[5] = &bufs[7];
+	hp_buf_free_bulk(list, 6);
+	ASSERT_EQ(a.freed, 6, "pool a got its 6 segments");
+	ASSERT_EQ(b.freed, 3, "pool b got its 3 segments");
+	for (i = 0; i < 9; i++)
+		ASSERT_EQ(bufs[i].flags, 0xdead, "every segment returned");
+	ASSERT_EQ(bufs[9].flags, 0, "the buffer not in the list stays");
+	ASSERT_TRUE(!bufs[2].next && !bufs[7].next, "chains unlinked on free");
+	hp_buf_free(NULL);
+}

@@ -712,6 +712,20 @@ struct hp_xsk *hp_xsk_adopt(int xsk_fd, int memfd, const char *ifname, __u32 que
 		hp_warn("xsk: mmap of handed-over rings: %s\n", strerror(-err));
 		goto out;
 	}
+	if (flags & HP_XSK_F_BUSY_POLL) {
+		/* Socket options of our own fd: the helper does not set them for us. */
+		if ((err = setopt_u32(xsk_fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, 1)) ||
+		    (err = setopt_u32(xsk_fd, SOL_SOCKET, SO_BUSY_POLL,
+				      HP_OPTS_GET(xopts, busy_poll_usecs, 0) ?: 20)) ||
+		    (err = setopt_u32(xsk_fd, SOL_SOCKET, SO_BUSY_POLL_BUDGET,
+				      HP_OPTS_GET(xopts, busy_poll_budget, 0) ?: 64))) {
+			hp_warn("xsk: busy poll options: %s%s\n", strerror(-err), err == -EPERM ?
+				" (raising SO_BUSY_POLL above net.core.busy_read needs "
+				"CAP_NET_ADMIN)" : "");
+			goto out;
+		}
+		xsk->busy_poll = true;
+	}
 	err = xsk_read_options(xsk);
 	if (err)
 		goto out;
