@@ -47,20 +47,21 @@ cc_lab() {
 
 # xfer OUTDIR TAG CC BYTES [impair args...]: a transfer A -> B with CC on both sockets and, when
 # impair args are given, hp_cc_impair at B's ingress. Writes OUTDIR/TAG.{recv,send,trace,impair}.
-# Returns non-zero when the transfer failed or the checksums differ.
+# Returns non-zero when the transfer failed or the checksums differ. XFER_ADDR overrides the
+# receiver's address (default 10.250.0.2; fd00:250::2 for IPv6), XFER_INTERVAL the sampling.
 xfer() {
 	local d=$1 tag=$2 cc=$3 bytes=$4 rcc=${RECV_CC-$3}; shift 4
-	local port=$((5200 + RANDOM % 700)) rpid
+	local port=$((5200 + RANDOM % 700)) rpid addr=${XFER_ADDR:-10.250.0.2}
 	if [ $# -gt 0 ]; then
 		ip netns exec "$NS_B" "$IMPAIR" -d b0 --ingress "$@" -- \
-			"$XFER" recv -a 10.250.0.2 -p $port ${rcc:+-c "$rcc"} -t 60 \
+			"$XFER" recv -a "$addr" -p $port ${rcc:+-c "$rcc"} -t 60 \
 			>"$d/$tag.recv" 2>"$d/$tag.impair" &
 	else
-		ip netns exec "$NS_B" "$XFER" recv -a 10.250.0.2 -p $port ${rcc:+-c "$rcc"} -t 60 \
+		ip netns exec "$NS_B" "$XFER" recv -a "$addr" -p $port ${rcc:+-c "$rcc"} -t 60 \
 			>"$d/$tag.recv" 2>"$d/$tag.impair" &
 	fi
 	rpid=$!
-	ip netns exec "$NS_A" "$XFER" send -a 10.250.0.2 -p $port -c "$cc" -n "$bytes" -s 7 \
+	ip netns exec "$NS_A" "$XFER" send -a "$addr" -p $port -c "$cc" -n "$bytes" -s 7 \
 		-i ${XFER_INTERVAL:-200} -o "$d/$tag.trace" -t 60 >"$d/$tag.send" 2>&1
 	local rc=$?
 	wait $rpid || rc=1

@@ -5,7 +5,8 @@
 # the sender counts every packet an ECE-carrying ACK covers as marked, so delayed ACKs bias it
 # up to ~2x; we measure ~170), cwnd must be cut by ECE without retransmissions, and mean cwnd
 # must stay well below the unmarked run's. Without ECN at the peer (tcp_ecn=0 there) hp_dctcp
-# must hand the socket to reno and stop sending ECT.
+# must hand the socket to reno and stop sending ECT. A shorter marked run over IPv6 checks the
+# traffic-class path.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/cc_lib.sh"
 source "$(dirname "$0")/cc_trace.sh"
@@ -43,6 +44,20 @@ if [ $((c1 - c0)) -ge 10 ] && [ "$cuts" -ge 5 ]; then pass "marked/cwnd-cut-by-e
 else fail "marked/cwnd-cut-by-ece" "CWR entries $((c1 - c0)), cuts without retransmission in trace $cuts"; fi
 if awk -v a="$m1" -v b="$m0" 'BEGIN { exit !(a < 0.5 * b) }'; then pass "marked/cwnd-bounded"
 else fail "marked/cwnd-bounded" "mean cwnd $m1 marked vs $m0 unmarked"; fi
+
+# The same over IPv6 (ECN bits in the traffic class): marks reach the sender, cwnd is cut.
+c0=$(cc_counter hp_dctcp ce_reductions)
+if XFER_ADDR=fd00:250::2 xfer "$d" mark6 hp_dctcp 32000000 --mark --ppm 100000 --seed 42; then
+	hits=$(field "$d/mark6.impair" hits); nect=$(field "$d/mark6.impair" not_ect)
+	c1=$(cc_counter hp_dctcp ce_reductions); rt=$(field "$d/mark6.send" retrans)
+	if [ "${hits:-0}" -gt 500 ] && [ "$nect" = 0 ] && [ $((c1 - c0)) -ge 10 ]; then
+		pass "marked-ipv6/cwnd-cut-by-ece"
+	else
+		fail "marked-ipv6/cwnd-cut-by-ece" "marked=$hits not_ect=$nect CWR entries $((c1 - c0))"
+	fi
+else
+	fail "marked-ipv6/transfer" "$(cat "$d/mark6.send" "$d/mark6.impair" | tr '\n' ' ')"
+fi
 
 # Peer without ECN: receiver refuses ECN and uses its default congestion control.
 ip netns exec "$NS_B" sysctl -qw net.ipv4.tcp_ecn=0
