@@ -1,5 +1,7 @@
 # user/: libhybridpath (util, steer, afxdp, nic, port) and the apps/xdpctl built on it.
 LIB_SRCS += user/util/log.c
+# Steering: rule grammar, packet parser, reference classifier, rule compiler.
+LIB_SRCS += $(wildcard user/steer/*.c)
 HEADERS += $(wildcard user/include/hybridpath/*.h) bpf/include/hp_steer.h
 # AF_XDP library + port API, and the example apps (each folder declares its own build).
 include user/afxdp/build.mk user/apps/build.mk
