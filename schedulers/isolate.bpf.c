@@ -49,6 +49,20 @@ __u32 owner_runnable[HP_SCHED_MAX_CPUS];		/* owner is runnable (queued or runnin
 __u64 owner_since[HP_SCHED_MAX_CPUS];		/* when it became runnable */
 __u64 placed_at[HP_SCHED_MAX_CPUS];		/* last time an unregistered task was put there */
 
+/*
+ * Array index for a CPU number. Verifier workaround: when a caller already checked cpu < 64
+ * (cpu_ok), clang drops a plain `& 63` as redundant, yet the verifier lost that bound across the
+ * register copies and rejects the access ("unbounded memory access"). The empty asm hides the
+ * value from the optimiser so the mask stays in the program.
+ */
+static __always_inline u32 cpu_idx(s32 cpu)
+{
+	u32 c = cpu;
+
+	asm volatile("" : "+r"(c));
+	return c & (HP_SCHED_MAX_CPUS - 1);
+}
+
 static __always_inline bool cpu_ok(s32 cpu)
 {
 	return cpu >= 0 && cpu < HP_SCHED_MAX_CPUS && (u32)cpu < cfg.nr_cpus;
@@ -73,7 +87,7 @@ static s32 owned_cpu(struct task_struct *p)
 	if (!v)
 		return -1;
 	cpu = v->got;
-	if (cpu_ok(cpu) && owner_tid[cpu & (HP_SCHED_MAX_CPUS - 1)] == tid)
+	if (cpu_ok(cpu) && owner_tid[cpu_idx(cpu)] == tid)
 		return cpu;
 	/* Not assigned yet (or the assignment was lost): the asked CPU, else the first free one. */
 	for (i = 0; i < HP_SCHED_MAX_CPUS; i++) {
@@ -81,10 +95,9 @@ static s32 owned_cpu(struct task_struct *p)
 		if (!cpu_ok(cpu) || housekeeping(cpu) ||
 		    !bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
 			goto next;
-		/* the & keeps the verifier sure of the bound after the dynamic cpu value */
-		if (__sync_val_compare_and_swap(&owner_tid[cpu & (HP_SCHED_MAX_CPUS - 1)], 0,
+		if (__sync_val_compare_and_swap(&owner_tid[cpu_idx(cpu)], 0,
 						(u64)tid) == 0
-		    || owner_tid[cpu & (HP_SCHED_MAX_CPUS - 1)] == tid) {
+		    || owner_tid[cpu_idx(cpu)] == tid) {
 			v->got = cpu;
 			return cpu;
 		}
@@ -112,7 +125,7 @@ static void release(struct task_struct *p)
 /* Is an owner runnable on cpu (and is that owner not p)? */
 static __always_inline bool cpu_reserved(s32 cpu, struct task_struct *p)
 {
-	u32 c = cpu & (HP_SCHED_MAX_CPUS - 1);
+	u32 c = cpu_idx(cpu);
 
 	return cpu_ok(cpu) && owner_runnable[c] && owner_tid[c] != (u64)p->pid;
 }
@@ -130,7 +143,7 @@ s32 BPF_STRUCT_OPS(isolate_select_cpu, struct task_struct *p, s32 prev_cpu, u64 
 	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &idle);
 	/* Straight to an idle CPU only if no owner is runnable there and none owns it: an owned
 	 * CPU takes others only through dispatch(), which checks the owner each time. */
-	if (idle && cpu_ok(cpu) && !owner_tid[cpu & (HP_SCHED_MAX_CPUS - 1)]) {
+	if (idle && cpu_ok(cpu) && !owner_tid[cpu_idx(cpu)]) {
 		stat_inc(HP_ST_ENQ_LOCAL);
 		scx_bpf_dispatch(p, SCX_DSQ_LOCAL, OTHER_SLICE, 0);
 	}
@@ -148,7 +161,7 @@ void BPF_STRUCT_OPS(isolate_enqueue, struct task_struct *p, u64 enq_flags)
 	}
 	cpu = owned_cpu(p);
 	if (cpu >= 0) {
-		c = cpu & (HP_SCHED_MAX_CPUS - 1);
+		c = cpu_idx(cpu);
 		if (!owner_runnable[c]) {
 			owner_since[c] = bpf_ktime_get_ns();
 			owner_runnable[c] = 1;
@@ -162,7 +175,7 @@ void BPF_STRUCT_OPS(isolate_enqueue, struct task_struct *p, u64 enq_flags)
 	}
 	/* A task bound to one owned CPU (per-CPU kthread) can only wait there, behind the owner. */
 	tcpu = scx_bpf_task_cpu(p);
-	if (p->nr_cpus_allowed == 1 && cpu_ok(tcpu) && owner_tid[tcpu & (HP_SCHED_MAX_CPUS - 1)]) {
+	if (p->nr_cpus_allowed == 1 && cpu_ok(tcpu) && owner_tid[cpu_idx(tcpu)]) {
 		scx_bpf_dispatch(p, SCX_DSQ_LOCAL_ON | tcpu, OTHER_SLICE, enq_flags);
 		return;
 	}
@@ -172,7 +185,7 @@ void BPF_STRUCT_OPS(isolate_enqueue, struct task_struct *p, u64 enq_flags)
 
 void BPF_STRUCT_OPS(isolate_dispatch, s32 cpu, struct task_struct *prev)
 {
-	u32 c = cpu & (HP_SCHED_MAX_CPUS - 1);
+	u32 c = cpu_idx(cpu);
 
 	if (cpu_ok(cpu) && owner_tid[c] && owner_runnable[c]) {
 		stat_inc(HP_ST_ISOL_DENIED);
@@ -191,7 +204,7 @@ void BPF_STRUCT_OPS(isolate_runnable, struct task_struct *p, u64 enq_flags)
 
 	if (cpu < 0)
 		return;
-	c = cpu & (HP_SCHED_MAX_CPUS - 1);
+	c = cpu_idx(cpu);
 	if (!owner_runnable[c]) {
 		owner_since[c] = bpf_ktime_get_ns();
 		owner_runnable[c] = 1;
@@ -211,7 +224,7 @@ void BPF_STRUCT_OPS(isolate_quiescent, struct task_struct *p, u64 deq_flags)
 void BPF_STRUCT_OPS(isolate_running, struct task_struct *p)
 {
 	s32 cpu = scx_bpf_task_cpu(p);
-	u32 c = cpu & (HP_SCHED_MAX_CPUS - 1);
+	u32 c = cpu_idx(cpu);
 
 	if (!cpu_ok(cpu) || !owner_tid[c])
 		return;

@@ -94,7 +94,7 @@ static int sched_load(int argc, char **argv)
 		o.interval = 1;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	start = time(NULL);
+	start = 0;
 again:
 	{
 		HP_OPTS(hp_sched_opts, lo, .fifo = o.fifo, .timeout_ms = o.timeout_ms,
@@ -108,6 +108,8 @@ again:
 		return xdpctl_err("sched load %s: %s", pos[0], strerror(errno));
 	}
 	loads++;
+	if (!start)
+		start = time(NULL);	/* --duration counts from the first successful load */
 	if (!o.json)
 		printf("loaded %s (pid %d)%s; Ctrl-C or 'xdpctl sched unload' to stop\n",
 		       hp_sched_name(s), getpid(), loads > 1 ? " again" : "");

@@ -8,7 +8,7 @@ need_sched
 sched_suite isolate
 
 [ "$(nproc)" -ge 2 ] || { skip isolation "needs 2 CPUs"; finish; }
-"$STRESS" busy 25 > /tmp/busy.out & busy=$!
+"$STRESS" busy 120 > /tmp/busy.out & busy=$!
 on_exit "kill -9 $busy"
 wait_for 10 grep -q tid /tmp/busy.out
 tid=$(awk '/tid/ {print $2}' /tmp/busy.out)
@@ -36,4 +36,5 @@ else
 	fail isolation "load failed: $(tail -2 /tmp/load-iso.log | tr '\n' ' ')"
 fi
 "$XDPCTL" sched isolate --remove "$tid" >/dev/null 2>&1
+kill -9 $busy 2>/dev/null
 finish
