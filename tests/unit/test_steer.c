@@ -289,3 +289,277 @@ void test_steer_malformed(void)
 out:
 	teardown(&c);
 }
+
+void test_steer_fields(void)
+{
+	struct pkt_spec s;
+	struct ctx c;
+	__u32 id;
+
+	if (!setup(&c))
+		return;
+	set_default(c.skel, HP_ACT_PASS);
+	/* one rule at a time: the frame must match it, and stop matching when one field changes */
+	if (test__start_subtest("proto")) {
+		ASSERT_OK(add_rule_str(c.rs, "--proto tcp --action drop", &id), "add");
+		s = udp4("1.1.1.1", "2.2.2.2", 1, 2);
+		expect(&c, &s, XDP_PASS, 0, "udp");
+		s.proto = 6;
+		expect(&c, &s, XDP_DROP, id, "tcp");
+		s = tcp6("::1", "::2", 1, 2);
+		expect(&c, &s, XDP_DROP, id, "tcp over ipv6");
+		hp_ruleset_del(c.rs, id);
+		ASSERT_OK(add_rule_str(c.rs, "--proto icmp --action drop", &id), "add icmp");
+		s = udp4("1.1.1.1", "2.2.2.2", 1, 2);
+		s.proto = 1;
+		expect(&c, &s, XDP_DROP, id, "icmp");
+		s.proto = 58;
+		expect(&c, &s, XDP_PASS, 0, "icmp number 58 is not icmp");
+		hp_ruleset_del(c.rs, id);
+		ASSERT_OK(add_rule_str(c.rs, "--proto 0 --action drop", &id), "add proto 0");
+		s = udp4("1.1.1.1", "2.2.2.2", 1, 2);
+		s.l3 = 0;	/* ARP: no L4, must not match protocol 0 */
+		expect(&c, &s, XDP_PASS, 0, "non-IP frame");
+		hp_ruleset_del(c.rs, id);
+	}
+	if (test__start_subtest("src_dst_prefixes")) {
+		ASSERT_OK(add_rule_str(c.rs, "--src 10.1.0.0/16 --dst 10.2.3.0/24 --action drop",
+				       &id), "add");
+		s = udp4("10.1.200.1", "10.2.3.99", 5, 6);
+		expect(&c, &s, XDP_DROP, id, "both inside");
+		addr(4, "10.0.200.1", s.src);
+		expect(&c, &s, XDP_PASS, 0, "src outside");
+		addr(4, "10.1.200.1", s.src);
+		addr(4, "10.2.4.99", s.dst);
+		expect(&c, &s, XDP_PASS, 0, "dst outside");
+		hp_ruleset_del(c.rs, id);
+		ASSERT_OK(add_rule_str(c.rs, "--dst 2001:db8:aa00::/40 --action drop", &id), "v6");
+		s = tcp6("::1", "2001:db8:aaff::1", 1, 2);
+		expect(&c, &s, XDP_DROP, id, "v6 inside /40");
+		addr(6, "2001:db8:ab00::1", s.dst);
+		expect(&c, &s, XDP_PASS, 0, "v6 outside /40");
+		s = udp4("32.1.13.184", "32.1.13.184", 1, 2);	/* same leading bytes, IPv4 */
+		expect(&c, &s, XDP_PASS, 0, "ipv4 frame never matches an ipv6 prefix");
+		hp_ruleset_del(c.rs, id);
+		ASSERT_OK(add_rule_str(c.rs, "--dst 0.0.0.0/0 --action drop", &id), "v4 /0");
+		s = udp4("1.1.1.1", "2.2.2.2", 1, 2);
+		expect(&c, &s, XDP_DROP, id, "/0 = any IPv4");
+		s = tcp6("::1", "::2", 1, 2);
+		expect(&c, &s, XDP_PASS, 0, "/0 IPv4 does not match IPv6");
+		hp_ruleset_del(c.rs, id);
+	}
+	if (test__start_subtest("port_ranges")) {
+		ASSERT_OK(add_rule_str(c.rs, "--sport 1000-1999 --dport 7-9 --action drop", &id),
+			  "add");
+		s = udp4("1.1.1.1", "2.2.2.2", 1000, 7);
+		expect(&c, &s, XDP_DROP, id, "low edges");
+		s.sport = 1999;
+		s.dport = 9;
+		expect(&c, &s, XDP_DROP, id, "high edges");
+		s.sport = 999;
+		expect(&c, &s, XDP_PASS, 0, "sport below");
+		s.sport = 2000;
+		expect(&c, &s, XDP_PASS, 0, "sport above");
+		s.sport = 1500;
+		s.dport = 10;
+		expect(&c, &s, XDP_PASS, 0, "dport above");
+		s.dport = 6;
+		expect(&c, &s, XDP_PASS, 0, "dport below");
+		s.dport = 8;
+		s.proto = 6;
+		expect(&c, &s, XDP_DROP, id, "tcp too (no --proto)");
+		s.proto = 1;
+		expect(&c, &s, XDP_PASS, 0, "icmp has no ports");
+		hp_ruleset_del(c.rs, id);
+		ASSERT_OK(add_rule_str(c.rs, "--dport 0-65535 --action drop", &id), "full range");
+		s = udp4("1.1.1.1", "2.2.2.2", 1, 0);
+		expect(&c, &s, XDP_DROP, id, "port 0");
+		s.dport = 65535;
+		expect(&c, &s, XDP_DROP, id, "port 65535");
+		s.frag = 0x0020;
+		expect(&c, &s, XDP_PASS, 0, "non-first fragment has no ports");
+		hp_ruleset_del(c.rs, id);
+	}
+	if (test__start_subtest("vlan_queue_family")) {
+		ASSERT_OK(add_rule_str(c.rs, "--vlan 10 --action drop", &id), "vlan");
+		s = udp4("1.1.1.1", "2.2.2.2", 1, 2);
+		expect(&c, &s, XDP_PASS, 0, "untagged");
+		s.nvlan = 1;
+		s.vid[0] = 10 | 0xe000;	/* PCP bits are not part of the VID */
+		expect(&c, &s, XDP_DROP, id, "vid 10 with PCP");
+		s.vid[0] = 11;
+		expect(&c, &s, XDP_PASS, 0, "vid 11");
+		hp_ruleset_del(c.rs, id);
+		ASSERT_OK(add_rule_str(c.rs, "--queue 0 --action drop", &id), "queue 0");
+		s = udp4("1.1.1.1", "2.2.2.2", 1, 2);
+		expect(&c, &s, XDP_DROP, id, "rx queue 0");
+		hp_ruleset_del(c.rs, id);
+		ASSERT_OK(add_rule_str(c.rs, "--queue 1 --action drop", &id), "queue 1");
+		expect(&c, &s, XDP_PASS, 0, "rx queue 0 is not 1");
+		hp_ruleset_del(c.rs, id);
+		ASSERT_OK(add_rule_str(c.rs, "--family ipv6 --action drop", &id), "family");
+		expect(&c, &s, XDP_PASS, 0, "ipv4 frame");
+		s = tcp6("::1", "::2", 1, 2);
+		expect(&c, &s, XDP_DROP, id, "ipv6 frame");
+		hp_ruleset_del(c.rs, id);
+	}
+	teardown(&c);
+}
+
+void test_steer_actions(void)
+{
+	__u8 pkt[PKT_MAX], out[PKT_MAX + 64];
+	struct pkt_spec s;
+	struct ctx c;
+	__u32 id, olen;
+	__u64 miss0;
+	int len;
+
+	if (!setup(&c))
+		return;
+	s = udp4("1.1.1.1", "2.2.2.2", 1, 2);
+	len = pkt_build(&s, pkt);
+	if (test__start_subtest("pass_drop")) {
+		ASSERT_OK(add_rule_str(c.rs, "--action drop", &id), "drop");
+		ASSERT_EQ(pkt_run(c.prog, pkt, len, NULL, NULL), XDP_DROP, "drop");
+		hp_ruleset_del(c.rs, id);
+		set_default(c.skel, HP_ACT_DROP);
+		ASSERT_OK(add_rule_str(c.rs, "--action pass", &id), "pass");
+		ASSERT_EQ(pkt_run(c.prog, pkt, len, NULL, NULL), XDP_PASS, "pass beats default");
+		hp_ruleset_del(c.rs, id);
+		set_default(c.skel, HP_ACT_PASS);
+	}
+	if (test__start_subtest("xsk_without_socket")) {
+		ASSERT_OK(add_rule_str(c.rs, "--action xsk:5", &id), "xsk:5");
+		miss0 = cnt(c.m.act_cnt, HP_CNT_XSK_MISS, false);
+		ASSERT_EQ(pkt_run(c.prog, pkt, len, NULL, NULL), XDP_PASS, "no socket: pass");
+		ASSERT_EQ(cnt(c.m.act_cnt, HP_CNT_XSK_MISS, false), miss0 + 1, "xsk_miss");
+		hp_ruleset_del(c.rs, id);
+		ASSERT_OK(add_rule_str(c.rs, "--action xsk", &id), "xsk rx queue");
+		ASSERT_EQ(pkt_run(c.prog, pkt, len, NULL, NULL), XDP_PASS, "no socket: pass");
+		ASSERT_EQ(cnt(c.m.act_cnt, HP_CNT_XSK_MISS, false), miss0 + 2, "xsk_miss");
+		hp_ruleset_del(c.rs, id);
+	}
+	if (test__start_subtest("redirect")) {
+		ASSERT_OK(add_rule_str(c.rs, "--action redirect:lo", &id), "redirect");
+		ASSERT_EQ(pkt_run(c.prog, pkt, len, NULL, NULL), XDP_REDIRECT, "XDP_REDIRECT");
+		hp_ruleset_del(c.rs, id);
+	}
+	if (test__start_subtest("tx_swaps_macs")) {
+		ASSERT_OK(add_rule_str(c.rs, "--action tx", &id), "tx");
+		olen = 0;
+		ASSERT_EQ(pkt_run(c.prog, pkt, len, out, &olen), XDP_TX, "XDP_TX");
+		ASSERT_EQ(olen, len, "length kept");
+		ASSERT_MEMEQ(out, pkt + 6, 6, "dst = old src");
+		ASSERT_MEMEQ(out + 6, pkt, 6, "src = old dst");
+		ASSERT_MEMEQ(out + 12, pkt + 12, len - 12, "rest untouched");
+		hp_ruleset_del(c.rs, id);
+	}
+	teardown(&c);
+}
+
+void test_steer_priorities(void)
+{
+	struct pkt_spec s;
+	struct ctx c;
+	__u32 a, b, d, e;
+
+	if (!setup(&c))
+		return;
+	s = udp4("10.0.0.1", "10.0.0.2", 1234, 80);
+	if (test__start_subtest("lower_prio_wins")) {
+		ASSERT_OK(add_rule_str(c.rs, "--dport 80 --action drop --prio 20", &a), "a");
+		ASSERT_OK(add_rule_str(c.rs, "--dst 10.0.0.0/24 --action tx --prio 10", &b), "b");
+		expect(&c, &s, XDP_TX, b, "prio 10 beats 20 across tuples");
+		hp_ruleset_del(c.rs, b);
+		expect(&c, &s, XDP_DROP, a, "after delete the next one");
+		hp_ruleset_del(c.rs, a);
+		expect(&c, &s, XDP_PASS, 0, "none left");
+	}
+	if (test__start_subtest("tie_lower_id_wins")) {
+		ASSERT_OK(add_rule_str(c.rs, "--dport 80 --action drop --prio 7", &a), "a");
+		ASSERT_OK(add_rule_str(c.rs, "--dport 80 --action tx --prio 7", &b), "b same key");
+		ASSERT_OK(add_rule_str(c.rs, "--sport 1234 --action pass --prio 7", &d), "d");
+		ASSERT_LT(a, b, "ids ascending");
+		expect(&c, &s, XDP_DROP, a, "same prio: lowest id");
+		hp_ruleset_del(c.rs, a);
+		expect(&c, &s, XDP_TX, b, "then the next id");
+		hp_ruleset_del(c.rs, b);
+		expect(&c, &s, XDP_PASS, d, "other tuple");
+		ASSERT_OK(add_rule_str(c.rs, "--dport 80 --action drop --prio 7", &e), "e reuses");
+		ASSERT_EQ(e, a, "freed id reused");
+		expect(&c, &s, XDP_DROP, e, "lower id in the later tuple wins the tie");
+		hp_ruleset_del(c.rs, d);
+		hp_ruleset_del(c.rs, e);
+	}
+	if (test__start_subtest("ranges_overlap")) {
+		ASSERT_OK(add_rule_str(c.rs, "--dport 0-1023 --action drop --prio 50", &a), "wide");
+		ASSERT_OK(add_rule_str(c.rs, "--dport 80-81 --action tx --prio 40", &b), "narrow");
+		expect(&c, &s, XDP_TX, b, "narrow better prio");
+		s.dport = 82;
+		expect(&c, &s, XDP_DROP, a, "outside narrow");
+		hp_ruleset_del(c.rs, a);
+		hp_ruleset_del(c.rs, b);
+		s.dport = 80;
+	}
+	if (test__start_subtest("default_action")) {
+		set_default(c.skel, HP_ACT_DROP);
+		expect(&c, &s, XDP_DROP, 0, "default drop");
+		set_default(c.skel, HP_ACT_PASS);
+		expect(&c, &s, XDP_PASS, 0, "default pass");
+	}
+	teardown(&c);
+}
+
+void test_steer_counters(void)
+{
+	__u8 pkt[PKT_MAX], pkt2[PKT_MAX];
+	__u64 before[HP_CNT_MAX][2];
+	struct pkt_spec s;
+	struct hp_counters rc;
+	struct ctx c;
+	int len, len2, i;
+	__u32 id, id2;
+
+	if (!setup(&c))
+		return;
+	for (i = 0; i < HP_CNT_MAX; i++) {
+		before[i][0] = cnt(c.m.act_cnt, i, false);
+		before[i][1] = cnt(c.m.act_cnt, i, true);
+	}
+	ASSERT_OK(add_rule_str(c.rs, "--proto udp --dport 53 --action drop", &id), "add");
+	ASSERT_OK(add_rule_str(c.rs, "--proto udp --dport 54 --action xsk:1", &id2), "add2");
+	s = udp4("1.1.1.1", "2.2.2.2", 1, 53);
+	s.payload = 100;
+	len = pkt_build(&s, pkt);
+	s.dport = 99;
+	s.payload = 3;
+	len2 = pkt_build(&s, pkt2);
+	for (i = 0; i < 3; i++)
+		pkt_run(c.prog, pkt, len, NULL, NULL);
+	for (i = 0; i < 5; i++)
+		pkt_run(c.prog, pkt2, len2, NULL, NULL);
+	ASSERT_OK(hp_counters_read(c.m.rule_cnt, id, &rc), "read");
+	ASSERT_EQ(rc.packets, 3, "rule packets");
+	ASSERT_EQ(rc.bytes, 3ull * len, "rule bytes = frame length");
+	ASSERT_OK(hp_counters_read(c.m.rule_cnt, id2, &rc), "read2");
+	ASSERT_EQ(rc.packets, 0, "untouched rule");
+	ASSERT_EQ(cnt(c.m.act_cnt, HP_ACT_DROP, false) - before[HP_ACT_DROP][0], 3, "drop pkts");
+	ASSERT_EQ(cnt(c.m.act_cnt, HP_ACT_DROP, true) - before[HP_ACT_DROP][1], 3ull * len,
+		  "drop bytes");
+	ASSERT_EQ(cnt(c.m.act_cnt, HP_CNT_NOMATCH, false) - before[HP_CNT_NOMATCH][0], 5,
+		  "nomatch pkts");
+	ASSERT_EQ(cnt(c.m.act_cnt, HP_CNT_NOMATCH, true) - before[HP_CNT_NOMATCH][1], 5ull * len2,
+		  "nomatch bytes");
+	ASSERT_EQ(cnt(c.m.act_cnt, HP_ACT_PASS, false) - before[HP_ACT_PASS][0], 5,
+		  "default pass counted");
+	ASSERT_EQ(cnt(c.m.act_cnt, HP_CNT_MALFORMED, false) - before[HP_CNT_MALFORMED][0], 0,
+		  "no malformed");
+	/* delete zeroes the rule's counters; a new rule reusing the id starts at zero */
+	ASSERT_OK(hp_ruleset_del(c.rs, id), "del");
+	ASSERT_OK(hp_counters_read(c.m.rule_cnt, id, &rc), "read after del");
+	ASSERT_EQ(rc.packets, 0, "zeroed");
+	ASSERT_EQ(hp_ruleset_del(c.rs, id), -ENOENT, "second delete");
+	ASSERT_EQ(hp_counters_read(c.m.rule_cnt, HP_MAX_RULES, &rc), -ENOENT, "bad index");
+	teardown(&c);
+}
