@@ -9,7 +9,8 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
-#define XSK_REDIRECT_QUEUES 256	/* same size as the steering program's xsks (HP_MAX_QUEUES) */
+/* same size as the steering program's xsks (HP_MAX_QUEUES) */
+#define XSK_REDIRECT_QUEUES 256
 
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);

@@ -442,8 +442,8 @@ static int sc_steer(void)
 	}
 	err = run_flows(f, 2, 10000);
 	if (!err)
-		printf("dport 5001 -> queue 0: %u, dport 5002 -> queue 1: %u, 100 unmatched passed\n",
-		       f[0].rcvd, f[1].rcvd);
+		printf("dport 5001 -> queue 0: %u, dport 5002 -> queue 1: %u, 100 unmatched "
+		       "passed\n", f[0].rcvd, f[1].rcvd);
 out:
 	hp_port_close(b1);
 	hp_port_close(b0);
@@ -679,12 +679,18 @@ static int sc_badinput(void)
 		{ .name = "no such queue", .spec = "afxdp:b0:7", .want_errno = EINVAL },
 		{ .name = "bad spec", .spec = "afxdp:b0", .want_errno = EINVAL },
 		{ .name = "unknown backend", .spec = "pcap:b0:0", .want_errno = EPROTONOSUPPORT },
-		{ .name = "ring not power of two", .spec = "afxdp:b0:0", .want_errno = EINVAL, .rx_size = 1000 },
-		{ .name = "frame too small", .spec = "afxdp:b0:0", .want_errno = EINVAL, .buf_size = 1024 },
-		{ .name = "frame not power of two", .spec = "afxdp:b0:0", .want_errno = EINVAL, .buf_size = 3000 },
-		{ .name = "frame larger than a page", .spec = "afxdp:b0:0", .want_errno = EINVAL, .buf_size = 8192 },
-		{ .name = "UMEM too small", .spec = "afxdp:b0:0", .want_errno = EINVAL, .num_bufs = 1 },
-		{ .name = "zero-copy on veth", .spec = "afxdp:b0:0", .want_errno = EOPNOTSUPP, .bind = HP_PORT_BIND_ZEROCOPY },
+		{ .name = "ring not power of two", .spec = "afxdp:b0:0", .want_errno = EINVAL,
+		  .rx_size = 1000 },
+		{ .name = "frame too small", .spec = "afxdp:b0:0", .want_errno = EINVAL,
+		  .buf_size = 1024 },
+		{ .name = "frame not power of two", .spec = "afxdp:b0:0", .want_errno = EINVAL,
+		  .buf_size = 3000 },
+		{ .name = "frame larger than a page", .spec = "afxdp:b0:0", .want_errno = EINVAL,
+		  .buf_size = 8192 },
+		{ .name = "UMEM too small", .spec = "afxdp:b0:0", .want_errno = EINVAL,
+		  .num_bufs = 1 },
+		{ .name = "zero-copy on veth", .spec = "afxdp:b0:0", .want_errno = EOPNOTSUPP,
+		  .bind = HP_PORT_BIND_ZEROCOPY },
 	};
 	HP_OPTS(hp_port_opts, busy_o, .bind = HP_PORT_BIND_COPY);
 	struct hp_port *p, *holder;
@@ -868,13 +874,15 @@ int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "a", required_argument, NULL, 'a' }, { "b", required_argument, NULL, 'b' },
-		{ "frame", required_argument, NULL, 'f' }, { "headroom", required_argument, NULL, 'H' },
+		{ "frame", required_argument, NULL, 'f' },
+		{ "headroom", required_argument, NULL, 'H' },
 		{ "size", required_argument, NULL, 's' }, { "count", required_argument, NULL, 'c' },
 		{ "unaligned", no_argument, NULL, 'u' }, { "skb", no_argument, NULL, 'k' },
 		{ "poll", no_argument, NULL, 'p' }, { "mb", no_argument, NULL, 'm' },
 		{ "hugepages", no_argument, NULL, 'g' }, { "busy-poll", no_argument, NULL, 'B' },
 		{ "serve", required_argument, NULL, 'S' }, { "uid", required_argument, NULL, 'U' },
-		{ "gid", required_argument, NULL, 'G' }, { "clients", required_argument, NULL, 'n' },
+		{ "gid", required_argument, NULL, 'G' },
+		{ "clients", required_argument, NULL, 'n' },
 		{}
 	};
 	__u32 uid = -1, gid = -1;
@@ -904,7 +912,8 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc || cfg.size < HDRS + sizeof(struct pl) + 4 || cfg.size > 16000) {
 		fprintf(stderr, "usage: afxdp_test [--a NS --b NS] [opts] "
-			"xfer|bidi|shared|steer|rxfull|fillempty|invalid_tx|rebind|badinput|zerocopy|"
+			"xfer|bidi|shared|steer|rxfull|fillempty|invalid_tx|rebind|badinput|"
+			"zerocopy|"
 			"client|send|serve\n");
 		return 2;
 	}

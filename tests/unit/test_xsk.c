@@ -75,7 +75,8 @@ void test_xsk_ring(void)
 			n = hp_ring_cons_peek(&c, RSZ, &idx);
 			ASSERT_EQ(n, RSZ, "all visible");
 			for (i = 0; i < n; i++)
-				if (!ASSERT_EQ(hp_ring_comp_addr(&c, idx + i), round * 100 + i, "value"))
+				if (!ASSERT_EQ(hp_ring_comp_addr(&c, idx + i), round * 100 + i,
+					       "value"))
 					break;
 			hp_ring_cons_release(&c, n);
 		}

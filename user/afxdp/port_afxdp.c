@@ -45,7 +45,8 @@ struct afxdp_port {
 	struct hp_port_stats st;
 	struct hp_buf *rx_head, *rx_tail;	/* multi-buffer frame still arriving */
 	__u32 outstanding;			/* tx frames not completed yet */
-	__u32 in_fill, fill_target;		/* frames given to the fill ring, and the most we give */
+	__u32 in_fill;				/* frames given to the fill ring */
+	__u32 fill_target;			/* the most we give it */
 	bool wakeup, busy_poll;
 	char mode[32];
 	__u8 mac[6];
@@ -535,7 +536,8 @@ static struct hp_port *afxdp_open(const char *args, const struct hp_port_opts *o
 			goto out;
 	}
 	ap->port.bind = hp_xsk_zerocopy(ap->xsk) ? HP_PORT_BIND_ZEROCOPY : HP_PORT_BIND_COPY;
-	ap->port.max_frame = (hp_umem_frame_size(ap->pool->umem) - hp_umem_headroom(ap->pool->umem)) *
+	ap->port.max_frame = (hp_umem_frame_size(ap->pool->umem) -
+			      hp_umem_headroom(ap->pool->umem)) *
 			     (o->flags & HP_PORT_F_MULTIBUF ? MAX_SEGS : 1);
 	snprintf(ap->mode, sizeof(ap->mode), "afxdp %s%s",
 		 hp_xsk_zerocopy(ap->xsk) ? "zerocopy" : "copy", ap->busy_poll ? " busy-poll" : "");

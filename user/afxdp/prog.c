@@ -60,9 +60,9 @@ static int redir_get(int ifindex, bool skb, struct redir **out)
 					     ifindex, BPF_XDP, &lo);
 		if (r->link_fd < 0) {
 			err = -errno;
-			hp_warn("afxdp: attaching the fallback XDP program (%s mode) to ifindex %d: "
-				"%s%s\n", skb ? "skb" : "native", ifindex, strerror(errno),
-				errno == EBUSY || errno == EEXIST ? " (another XDP program is "
+			hp_warn("afxdp: attaching the fallback XDP program (%s mode) to "
+				"ifindex %d: %s%s\n", skb ? "skb" : "native", ifindex,
+				strerror(errno), errno == EBUSY || errno == EEXIST ? " (another XDP program is "
 				"attached: attach steering with `xdpctl attach` and it is used "
 				"instead, or detach that program)" : "");
 			goto out;

@@ -97,7 +97,7 @@ int hp_xsk_serve_one(int conn, __u32 allow_uid, __u32 allow_gid)
 			      n >= 4 ? req.version : 0);
 	req.ifname[sizeof(req.ifname) - 1] = 0;
 	if (req.xsk_flags & HP_XSK_F_BUSY_POLL)
-		req.xsk_flags &= ~HP_XSK_F_BUSY_POLL;	/* the client sets it: its own socket */
+		req.xsk_flags &= ~HP_XSK_F_BUSY_POLL;	/* the client sets it on its fd */
 
 	prev_print = hp_set_print(capture_print);
 	capture = rep.msg;
@@ -155,8 +155,8 @@ struct hp_xsk *hp_xsk_serve_request(const char *path, const struct hp_xsk_reques
 		return NULL;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		err = -errno;
-		hp_warn("xsk: cannot reach the socket helper at %s: %s (start `xdpctl xsk serve`)\n",
-			sa.sun_path, strerror(errno));
+		hp_warn("xsk: cannot reach the socket helper at %s: %s (start `xdpctl xsk "
+			"serve`)\n", sa.sun_path, strerror(errno));
 		goto out;
 	}
 	if (send(fd, req, sizeof(*req), MSG_NOSIGNAL) != (ssize_t)sizeof(*req)) {

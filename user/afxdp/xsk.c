@@ -69,8 +69,9 @@ static int umem_register(struct hp_umem *umem)
 	if (fd < 0) {
 		err = -errno;
 		hp_warn("xsk: socket(AF_XDP): %s%s\n", strerror(errno), errno == EPERM ?
-			" (needs CAP_NET_RAW; unprivileged apps get sockets from `xdpctl xsk serve`)"
-			: errno == EAFNOSUPPORT ? " (kernel built without CONFIG_XDP_SOCKETS)" : "");
+			" (needs CAP_NET_RAW; unprivileged apps get sockets from "
+			"`xdpctl xsk serve`)" : errno == EAFNOSUPPORT ?
+			" (kernel built without CONFIG_XDP_SOCKETS)" : "");
 		return err;
 	}
 	if (setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &reg, sizeof(reg))) {
@@ -112,8 +113,8 @@ struct hp_umem *hp_umem_create(const struct hp_umem_opts *opts)
 	/* Same limits the kernel applies in xdp_umem_reg(), checked first for a clear message. */
 	if (flags & HP_UMEM_F_UNALIGNED) {
 		if (fs < 2048 || fs > 65536) {
-			hp_warn("xsk: frame size %u out of range: unaligned mode takes 2048..65536\n",
-				fs);
+			hp_warn("xsk: frame size %u out of range: unaligned mode takes "
+				"2048..65536\n", fs);
 			errno = EINVAL;
 			return NULL;
 		}
@@ -644,7 +645,8 @@ int hp_xsk_map_insert(struct hp_xsk *xsk, int map_fd, __u32 key)
 	if (bpf_map_update_elem(map_fd, &key, &fd, 0)) {
 		int err = -errno;
 
-		hp_warn("xsk: inserting socket at key %u of the XSKMAP: %s\n", key, strerror(errno));
+		hp_warn("xsk: inserting socket at key %u of the XSKMAP: %s\n", key,
+			strerror(errno));
 		return err;
 	}
 	return 0;

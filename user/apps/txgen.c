@@ -14,7 +14,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: hp-txgen PORT [--size BYTES] [--rate PPS] [--count N] "
 		"[--duration SECS]\n"
-		"       [--dst-mac MAC] [--src-ip A] [--dst-ip A] [--sport P] [--dport P] [--quiet]\n"
+		"       [--dst-mac MAC] [--src-ip A] [--dst-ip A] [--sport P] [--dport P]\n"
+		"       [--quiet]\n"
 		"  send UDP/IPv4 frames of BYTES (60..max frame, default 64) on PORT, at most PPS\n"
 		"  per second (0: as fast as possible), N in all (0: until --duration or Ctrl-C)\n"
 		APP_PORT_USAGE);
@@ -45,8 +46,10 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "dst-mac", required_argument, NULL, 'M' },
-		{ "src-ip", required_argument, NULL, 'S' }, { "dst-ip", required_argument, NULL, 'D' },
-		{ "sport", required_argument, NULL, 'p' }, { "dport", required_argument, NULL, 'P' },
+		{ "src-ip", required_argument, NULL, 'S' },
+		{ "dst-ip", required_argument, NULL, 'D' },
+		{ "sport", required_argument, NULL, 'p' },
+		{ "dport", required_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' }, { "help", no_argument, NULL, 'h' },
 		APP_PORT_OPTS, {}
 	};
@@ -79,7 +82,8 @@ int main(int argc, char **argv)
 		case 'd': duration = atof(optarg); break;
 		case 'M':
 			if (parse_mac(optarg, dmac)) {
-				fprintf(stderr, "hp-txgen: bad MAC '%s' (aa:bb:cc:dd:ee:ff)\n", optarg);
+				fprintf(stderr, "hp-txgen: bad MAC '%s' (aa:bb:cc:dd:ee:ff)\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -120,7 +124,8 @@ int main(int argc, char **argv)
 	hp_port_mac(port, eth->h_source);
 	eth->h_proto = htons(ETH_P_IP);
 	*ip = (struct iphdr){ .version = 4, .ihl = 5, .ttl = 64, .protocol = IPPROTO_UDP,
-			      .tot_len = htons(size - sizeof(*eth)), .saddr = saddr, .daddr = daddr };
+			      .tot_len = htons(size - sizeof(*eth)),
+			      .saddr = saddr, .daddr = daddr };
 	ip->check = csum(ip, sizeof(*ip));
 	udp->source = htons(sport);
 	udp->dest = htons(dport);
@@ -158,8 +163,8 @@ int main(int argc, char **argv)
 			credit -= k;
 		if (now - tlast >= 1.0) {
 			if (!quiet) {
-				printf("tx %12.0f pps  total %llu\n", (sent - lsent) / (now - tlast),
-				       (unsigned long long)sent);
+				printf("tx %12.0f pps  total %llu\n",
+				       (sent - lsent) / (now - tlast), (unsigned long long)sent);
 				fflush(stdout);
 			}
 			lsent = sent;

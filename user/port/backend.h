@@ -2,8 +2,8 @@
 /*
  * Internal: the backend interface behind the port API (ixy style). A backend embeds struct
  * hp_port in its own device struct, fills in `ops`, and gets back to its struct with
- * container_of(). Backends are listed in the backends[] table in port.c (one line each); "afxdp" lives in
- * user/afxdp/, "vfio" in user/nic/.
+ * container_of(). Backends are listed in the backends[] table in port.c (one line each);
+ * "afxdp" lives in user/afxdp/, "vfio" in user/nic/.
  *
  * Buffer pools: a backend embeds struct hp_pool in its pool and sets `free`; hp_buf_free() calls
  * it with buffers whose `pool` points there. The VFIO backend places struct hp_buf at the start
@@ -40,7 +40,7 @@ struct hp_port_ops {
 	int (*wait)(struct hp_port *port, int timeout_ms);		/* optional: poll fd */
 	void (*flush)(struct hp_port *port);				/* optional */
 	const char *(*mode)(struct hp_port *port);
-	int (*mac)(struct hp_port *port, __u8 mac[6]);			/* optional: -EOPNOTSUPP */
+	int (*mac)(struct hp_port *port, __u8 mac[6]);		/* optional: -EOPNOTSUPP */
 };
 
 struct hp_port {

@@ -42,7 +42,8 @@ struct hp_port *hp_port_open(const char *spec, const struct hp_port_opts *opts)
 		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
 		for (i = sizeof(o); i < opts->sz; i++) {
 			if (((const char *)opts)[i]) {
-				hp_warn("port: opts has non-zero fields this library does not know\n");
+				hp_warn("port: opts has non-zero fields this library does "
+					"not know\n");
 				errno = EINVAL;
 				return NULL;
 			}
@@ -51,16 +52,17 @@ struct hp_port *hp_port_open(const char *spec, const struct hp_port_opts *opts)
 	}
 	plen = colon - spec;
 	for (i = 0; i < HP_ARRAY_SIZE(backends); i++) {
-		if (strlen(backends[i]->prefix) == plen && !strncmp(spec, backends[i]->prefix, plen))
+		if (strlen(backends[i]->prefix) == plen &&
+		    !strncmp(spec, backends[i]->prefix, plen))
 			ops = backends[i];
 	}
 	if (!ops) {
 		for (i = 0; i < HP_ARRAY_SIZE(known_prefixes); i++) {
 			if (strlen(known_prefixes[i]) == plen &&
 			    !strncmp(spec, known_prefixes[i], plen)) {
-				hp_warn("port: backend '%s' is not compiled into this libhybridpath "
-					"(it comes with user/nic/, the VFIO driver)\n",
-					known_prefixes[i]);
+				hp_warn("port: backend '%s' is not compiled into this "
+					"libhybridpath (it comes with user/nic/, the VFIO "
+					"driver)\n", known_prefixes[i]);
 				errno = EPROTONOSUPPORT;
 				return NULL;
 			}

@@ -48,11 +48,11 @@ struct hp_buf {
 	struct hp_pool *pool;	/* owner: hp_buf_free() returns the buffer here */
 	__u32 headroom;		/* bytes usable in front of data (for pushing headers) */
 	__u32 flags;		/* HP_BUF_F_* */
-	__u64 priv;		/* backend private (e.g. the frame's base address, a ring index) */
+	__u64 priv;		/* backend private (e.g. the frame's base address) */
 };
 
 enum hp_buf_flags {
-	HP_BUF_F_MORE = 1U << 0,	/* not the last segment of its frame (mirrors next != NULL) */
+	HP_BUF_F_MORE = 1U << 0,	/* not the last segment of its frame (next != NULL) */
 };
 
 /* Total bytes of the frame that starts at b (sum over its chain). */
@@ -67,9 +67,9 @@ static inline __u32 hp_buf_frame_len(const struct hp_buf *b)
 
 /* Which backend mode the port really runs in (reported after open, never just requested). */
 enum hp_port_bind {
-	HP_PORT_BIND_AUTO = 0,		/* request: zero-copy if the driver has it, else copy */
+	HP_PORT_BIND_AUTO = 0,		/* request: zero-copy if available, else copy */
 	HP_PORT_BIND_COPY = 1,		/* request/report: AF_XDP copy mode */
-	HP_PORT_BIND_ZEROCOPY = 2,	/* request/report: AF_XDP zero-copy (fail if unavailable) */
+	HP_PORT_BIND_ZEROCOPY = 2,	/* request/report: zero-copy (fail if unavailable) */
 };
 
 enum hp_port_flags {
@@ -88,8 +88,8 @@ enum hp_port_flags {
 struct hp_port_opts {
 	size_t sz;
 	__u32 num_bufs;		/* buffers in the pool (default 4096) */
-	__u32 buf_size;		/* bytes per buffer incl. headroom (default 2048; afxdp 2048..pagesize
-				 * aligned, power of two; unaligned: 2048..65536) */
+	__u32 buf_size;		/* bytes per buffer incl. headroom (default 2048; afxdp:
+				 * power of two 2048..page size, unaligned 2048..65536) */
 	__u32 headroom;		/* bytes reserved in front of rx data (default 0) */
 	__u32 rx_size;		/* rx descriptor ring (power of two, default 2048) */
 	__u32 tx_size;		/* tx descriptor ring (power of two, default 2048) */

@@ -169,7 +169,7 @@ struct hp_umem_opts {
 	size_t sz;
 	__u32 num_frames;	/* default 4096 */
 	__u32 frame_size;	/* aligned: power of two 2048..PAGE_SIZE; unaligned: 2048..65536 */
-	__u32 headroom;		/* XDP_UMEM_REG headroom: bytes the kernel leaves before rx data */
+	__u32 headroom;		/* XDP_UMEM_REG headroom: kept free before rx data */
 	__u32 flags;		/* HP_UMEM_F_* */
 	__u32 fill_size;	/* fill ring of the first socket (power of two, default 2048) */
 	__u32 comp_size;	/* completion ring of the first socket (default 2048) */
@@ -201,7 +201,7 @@ enum hp_xsk_bind_mode {
 
 enum hp_xsk_flags {
 	HP_XSK_F_NO_WAKEUP = 1U << 0,	/* do not request need_wakeup */
-	HP_XSK_F_BUSY_POLL = 1U << 1,	/* SO_PREFER_BUSY_POLL, SO_BUSY_POLL, SO_BUSY_POLL_BUDGET */
+	HP_XSK_F_BUSY_POLL = 1U << 1,	/* SO_PREFER_BUSY_POLL, SO_BUSY_POLL(_BUDGET) */
 	HP_XSK_F_SG = 1U << 2,		/* multi-buffer (XDP_USE_SG) */
 	HP_XSK_F_NO_RX = 1U << 3,	/* tx only: no rx ring */
 	HP_XSK_F_NO_TX = 1U << 4,	/* rx only: no tx ring */
@@ -217,7 +217,7 @@ struct hp_xsk_opts {
 	__u32 flags;		/* HP_XSK_F_* */
 	__u32 busy_poll_usecs;	/* default 20 */
 	__u32 busy_poll_budget;	/* default 64 */
-	__u32 bind_timeout_ms;	/* retry EBUSY this long (a closed socket is freed late); 1000 */
+	__u32 bind_timeout_ms;	/* retry EBUSY this long (closed sockets go late); 1000 */
 	size_t :0;
 };
 #define hp_xsk_opts__last_field bind_timeout_ms
