@@ -16,8 +16,7 @@ HP_TEST=bench/afxdp
 SECS=${HP_BENCH_SECONDS:-3}
 ROUNDS=${HP_BENCH_ROUNDS:-3}
 OUT=${HP_BENCH_OUT:-$O/bench}
-DROP_OBJ=$O/bpf/xdp_drop.bpf.o
-[ -r "$DROP_OBJ" ] || DROP_OBJ=$O/bpf/afxdp_drop.bpf.o
+DROP_OBJ=$O/bpf/xdp_drop.bpf.o	# bpf/xdp_drop.bpf.c: XDP_DROP and nothing else
 say() { echo "bench afxdp: $*"; }
 
 [ "$(id -u)" = 0 ] || { say "skipped: needs root"; exit 0; }

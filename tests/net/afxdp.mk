@@ -5,4 +5,3 @@ afxdp_test_SRCS := tests/net/afxdp_test.c
 TEST_BINS += xsk_libxdp_drop udp_recvmmsg
 xsk_libxdp_drop_SRCS := tests/bench/xsk_libxdp_drop.c
 udp_recvmmsg_SRCS := tests/bench/udp_recvmmsg.c
-BPF_SRCS += tests/bench/afxdp_drop.bpf.c
