@@ -62,6 +62,7 @@ struct hp_map_skeleton_v15 {
 #define PIN_ROOT BPFFS "/hybridpath"
 #define SYSCTL_AVAIL "/proc/sys/net/ipv4/tcp_available_congestion_control"
 #define SYSCTL_DEFAULT "/proc/sys/net/ipv4/tcp_congestion_control"
+#define SYSCTL_ALLOWED "/proc/sys/net/ipv4/tcp_allowed_congestion_control"
 
 /* --- built-in policies: skeletons embedded in the library --- */
 struct builtin {
@@ -261,11 +262,11 @@ static int write_str(const char *path, const char *s)
 	return err;
 }
 
-/* Is name in tcp_available_congestion_control? 1 yes, 0 no, <0 error. */
-static int cc_available(const char *name)
+/* Is name in the space-separated list of sysctl file? 1 yes, 0 no, <0 error. */
+static int in_sysctl_list(const char *file, const char *name)
 {
 	char buf[4096], *tok, *save;
-	int err = read_line(SYSCTL_AVAIL, buf, sizeof(buf));
+	int err = read_line(file, buf, sizeof(buf));
 
 	if (err)
 		return err;
@@ -273,6 +274,11 @@ static int cc_available(const char *name)
 		if (!strcmp(tok, name))
 			return 1;
 	return 0;
+}
+
+static int cc_available(const char *name)
+{
+	return in_sysctl_list(SYSCTL_AVAIL, name);
 }
 
 int hp_cc_get_default(char *name, size_t len)
@@ -923,6 +929,7 @@ int hp_cc_list(struct hp_cc_info **out, size_t *count, const struct hp_cc_list_o
 		size_t j;
 
 		v[i].is_default = !strcmp(v[i].name, def);
+		v[i].allowed = in_sysctl_list(SYSCTL_ALLOWED, v[i].name) == 1;
 		if (!diag_ok)
 			continue;
 		v[i].sockets = 0;

@@ -93,9 +93,10 @@ fi
 ip netns exec "$NS" "$XFER" hold -a 127.0.0.1 -p 5998 -t 60 >"$d/hold" 2>&1 &
 hpid=$!
 for _ in $(seq 50); do grep -q listening "$d/hold" && break; sleep 0.1; done
-n=$("$XDPCTL" -n "$NS" cc list --json | jq -r '.[] | select(.name == "hp_vegas") | "\(.default) \(.sockets)"')
-if [ "$n" = "true 1" ]; then pass default-unrestricted/new-socket-uses-it
-else fail default-unrestricted/new-socket-uses-it "cc list in $NS says default,sockets = $n"; fi
+n=$("$XDPCTL" -n "$NS" cc list --json |
+	jq -r '.[] | select(.name == "hp_vegas") | "\(.default) \(.sockets) \(.allowed)"')
+if [ "$n" = "true 1 true" ]; then pass default-unrestricted/new-socket-uses-it
+else fail default-unrestricted/new-socket-uses-it "cc list in $NS: default,sockets,allowed = $n"; fi
 kill $hpid; wait $hpid 2>/dev/null
 expect_fail unload-while-default "1 namespace\(s\) have it as default" "$XDPCTL" cc unload hp_vegas
 ip netns exec "$NS" sysctl -qw net.ipv4.tcp_congestion_control=reno

@@ -98,6 +98,7 @@ static int cc_list(int argc, char **argv)
 			jw_str(w, "name", v[i].name);
 			jw_bool(w, "available", v[i].available);
 			jw_bool(w, "default", v[i].is_default);
+			jw_bool(w, "allowed", v[i].allowed);
 			jw_str(w, "owner", v[i].ours ? "hybridpath" : "kernel");
 			if (v[i].sockets >= 0)
 				jw_i64(w, "sockets", v[i].sockets);
@@ -118,16 +119,16 @@ static int cc_list(int argc, char **argv)
 		jw_arr_close(w);
 		jw_free(w);
 	} else {
-		printf("%-16s %-10s %-7s %7s  %s\n", "NAME", "OWNER", "DEFAULT", "SOCKETS",
-		       "CALLBACKS (init/cong_avoid/ssthresh/acked)");
+		printf("%-16s %-10s %-7s %-7s %7s  %s\n", "NAME", "OWNER", "DEFAULT", "ALLOWED",
+		       "SOCKETS", "CALLBACKS (init/cong_avoid/ssthresh/acked)");
 		for (i = 0; i < n; i++) {
 			char socks[16] = "?";
 
 			if (v[i].sockets >= 0)
 				snprintf(socks, sizeof(socks), "%d", v[i].sockets);
-			printf("%-16s %-10s %-7s %7s", v[i].name,
+			printf("%-16s %-10s %-7s %-7s %7s", v[i].name,
 			       v[i].ours ? (v[i].available ? "hybridpath" : "stale-pin") : "kernel",
-			       v[i].is_default ? "yes" : "", socks);
+			       v[i].is_default ? "yes" : "", v[i].allowed ? "yes" : "", socks);
 			if (v[i].has_counters)
 				printf("  %llu/%llu/%llu/%llu",
 				       (unsigned long long)v[i].counters[0],

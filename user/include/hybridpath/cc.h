@@ -76,6 +76,8 @@ struct hp_cc_info {
 	char name[HP_CC_NAME_MAX];
 	bool available;		/* in tcp_available_congestion_control */
 	bool is_default;	/* default of the caller's namespace */
+	bool allowed;		/* in tcp_allowed_congestion_control: unprivileged sockets may
+				 * select it (the kernel's reno, ours loaded --unrestricted) */
 	bool ours;		/* pinned under <pin_root>/cc/ */
 	bool has_counters;
 	int sockets;		/* TCP sockets of the caller's netns using it; -1 if unknown */
