@@ -6,12 +6,12 @@
 #include <hybridpath/xsk.h>
 
 struct redir;
-struct hp_afxdp_delivery {
+struct afxdp_delivery {
 	bool steered;		/* in the steering program's xsks map */
 	struct redir *redir;	/* else: our fallback program, shared per interface */
 };
 
 /* Make frames of the socket's queue reach it (see prog.c). 0 or -errno (message printed). */
-int hp_afxdp_deliver(struct hp_xsk *xsk, bool skb_mode, struct hp_afxdp_delivery *d);
-void hp_afxdp_undeliver(struct hp_afxdp_delivery *d);
+int afxdp_deliver(struct hp_xsk *xsk, bool skb_mode, struct afxdp_delivery *d);
+void afxdp_undeliver(struct afxdp_delivery *d);
 #endif

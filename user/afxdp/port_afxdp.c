@@ -41,7 +41,7 @@ struct afxdp_port {
 	struct hp_xsk *xsk;
 	struct afxdp_pool *pool;
 	struct hp_ring *rx, *tx, *fq, *cq;
-	struct hp_afxdp_delivery dlv;
+	struct afxdp_delivery dlv;
 	struct hp_port_stats st;
 	struct hp_buf *rx_head, *rx_tail;	/* multi-buffer frame still arriving */
 	__u32 outstanding;			/* tx frames not completed yet */
@@ -400,7 +400,7 @@ static void afxdp_close(struct hp_port *port)
 {
 	struct afxdp_port *ap = to_ap(port);
 
-	hp_afxdp_undeliver(&ap->dlv);
+	afxdp_undeliver(&ap->dlv);
 	if (ap->rx_head)
 		hp_buf_free(ap->rx_head);
 	hp_xsk_delete(ap->xsk);
@@ -531,7 +531,7 @@ static struct hp_port *afxdp_open(const char *args, const struct hp_port_opts *o
 	if (!ap->rx)
 		ap->fill_target = 0;
 	if (!o->serve_path && !(o->flags & HP_PORT_F_NO_STEER)) {
-		err = hp_afxdp_deliver(ap->xsk, o->flags & HP_PORT_F_XDP_SKB, &ap->dlv);
+		err = afxdp_deliver(ap->xsk, o->flags & HP_PORT_F_XDP_SKB, &ap->dlv);
 		if (err)
 			goto out;
 	}

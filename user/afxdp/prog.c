@@ -100,7 +100,7 @@ static void redir_put(struct redir *r)
 	free(r);
 }
 
-int hp_afxdp_deliver(struct hp_xsk *xsk, bool skb_mode, struct hp_afxdp_delivery *d)
+int afxdp_deliver(struct hp_xsk *xsk, bool skb_mode, struct afxdp_delivery *d)
 {
 	__u32 q = hp_xsk_queue(xsk);
 	struct redir *r = NULL;
@@ -132,7 +132,7 @@ int hp_afxdp_deliver(struct hp_xsk *xsk, bool skb_mode, struct hp_afxdp_delivery
 	return 0;
 }
 
-void hp_afxdp_undeliver(struct hp_afxdp_delivery *d)
+void afxdp_undeliver(struct afxdp_delivery *d)
 {
 	/* The kernel removes a socket from every XSKMAP when it is released. */
 	if (d->redir)

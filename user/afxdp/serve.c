@@ -75,7 +75,7 @@ int hp_xsk_serve_one(int conn, __u32 allow_uid, __u32 allow_gid)
 {
 	struct hp_xsk_reply rep = {};
 	struct hp_xsk_request req;
-	struct hp_afxdp_delivery dlv;
+	struct afxdp_delivery dlv;
 	struct hp_umem *umem = NULL;
 	struct hp_xsk *xsk = NULL;
 	struct ucred cr;
@@ -112,7 +112,7 @@ int hp_xsk_serve_one(int conn, __u32 allow_uid, __u32 allow_gid)
 		umem = hp_umem_create(&uo);
 		if (umem)
 			xsk = hp_xsk_create(req.ifname, req.queue, umem, &xo);
-		err = xsk ? hp_afxdp_deliver(xsk, false, &dlv) : -errno;
+		err = xsk ? afxdp_deliver(xsk, false, &dlv) : -errno;
 	}
 	capture = NULL;
 	hp_set_print(prev_print);
