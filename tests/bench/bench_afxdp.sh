@@ -124,6 +124,8 @@ r3=$(ratio "${med[rxdrop]}" "${med[recvmmsg]}")
 r4=$(ratio "${med[txgen]}" "${med[trafgen]}")
 {
 	echo "rx, 64-byte UDP from trafgen on one veth path, receiver on 1 CPU (median pps):"
+	echo "  (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs;" \
+		"other jobs on these CPUs skew the numbers)"
 	printf '  %-10s %12s\n' XDP_DROP "${med[xdp_drop]}" hp-rxdrop "${med[rxdrop]}" \
 		libxdp "${med[libxdp]}" recvmmsg "${med[recvmmsg]}"
 	echo "tx: hp-txgen ${med[txgen]} pps, trafgen ${med[trafgen]} pps"
