@@ -132,11 +132,14 @@ scx_simple() {
 		mkdir -p "$src"
 		tar -C "$src" -xJf "$tarball" --wildcards 'linux-source-6.12/tools/*' \
 			'linux-source-6.12/scripts/*' 'linux-source-6.12/include/*' \
-			'linux-source-6.12/arch/x86/include/*' 'linux-source-6.12/Makefile' >&2
+			'linux-source-6.12/arch/x86/include/*' 'linux-source-6.12/Makefile' \
+			'linux-source-6.12/kernel/bpf/*' >&2
 	fi
+	BPFTOOL_BIN=$(command -v bpftool || true)
 	say "building scx_simple from $tree/tools/sched_ext"
+	# The system's bpftool (7.5) saves building the tree's own; its libbpf is still the tree's.
 	make -C "$tree/tools/sched_ext" -s CLANG=clang-19 VMLINUX_BTF="$btf" \
-		BPFTOOL_IOPT= scx_simple >&2 || die "scx_simple build failed"
+		${BPFTOOL_BIN:+BPFTOOL="$BPFTOOL_BIN"} scx_simple >&2 || die "scx_simple build failed"
 	cp "$tree/tools/sched_ext/build/bin/scx_simple" "$out"
 	echo "$out"
 }
