@@ -10,7 +10,7 @@ BIN=${HP_APPS_DIR:-$O/bin}
 for b in hp-txgen hp-l2fwd hp-rxdrop; do
 	[ -x "$BIN/$b" ] || { skip "" "$BIN/$b not built (make)"; exit 0; }
 done
-N=20000
+N=5000
 dir=$(mktemp -d /tmp/hpt-apps.XXXXXX); on_exit rm -rf "$dir"
 
 lab2 || { fail forward_two_ports "lab setup failed"; finish; }
@@ -24,7 +24,7 @@ ip netns exec "$NS_B" "$BIN/hp-l2fwd" afxdp:b0:0 afxdp:b1:0 --duration 8 --quiet
 fwd=$!
 on_exit "kill $rx $fwd"
 sleep 1
-ip netns exec "$NS_A" "$BIN/hp-txgen" afxdp:a0:0 --count $N --rate 40000 --size 128 \
+ip netns exec "$NS_A" "$BIN/hp-txgen" afxdp:a0:0 --count $N --rate 10000 --size 128 \
 	--dst-mac "$MAC_C" >"$dir/tx" 2>&1
 wait $rx $fwd
 sent=$(sed -n 's/^total tx \([0-9]*\) packets.*/\1/p' "$dir/tx")
@@ -46,7 +46,7 @@ fwd=$!
 on_exit "kill $fwd"
 sleep 1
 r0=$(rxpk)
-ip netns exec "$NS_A" "$BIN/hp-txgen" afxdp:a0:0 --no-steer --count $N --rate 40000 \
+ip netns exec "$NS_A" "$BIN/hp-txgen" afxdp:a0:0 --no-steer --count $N --rate 10000 \
 	--dst-mac "$MAC_B" >"$dir/tx" 2>&1
 sleep 0.5
 r1=$(rxpk)
