@@ -106,12 +106,15 @@ int afxdp_deliver(struct hp_xsk *xsk, bool skb_mode, struct afxdp_delivery *d)
 	struct redir *r = NULL;
 	int err;
 
+	int steer_err = -ENOENT;
+
 	memset(d, 0, sizeof(*d));
 #ifdef HP_HAVE_STEER
 	{
 		struct hp_steer_maps maps;
 
-		if (!hp_steer_maps_open(hp_xsk_ifindex(xsk), &maps)) {
+		steer_err = hp_steer_maps_open(hp_xsk_ifindex(xsk), &maps);
+		if (!steer_err) {
 			err = hp_xsk_map_insert(xsk, maps.xsks, q);
 			hp_steer_maps_close(&maps);
 			if (!err)
@@ -121,6 +124,9 @@ int afxdp_deliver(struct hp_xsk *xsk, bool skb_mode, struct afxdp_delivery *d)
 	}
 #endif
 	err = redir_get(hp_xsk_ifindex(xsk), skb_mode, &r);
+	if ((err == -EBUSY || err == -EEXIST) && steer_err != -ENOENT)
+		hp_warn("afxdp: if that program is hybridpath steering: its maps could not be "
+			"opened (%s)\n", strerror(-steer_err));
 	if (err)
 		return err;
 	err = hp_xsk_map_insert(xsk, bpf_map__fd(r->skel->maps.xsks), q);
