@@ -49,7 +49,7 @@ EOF
 # The steering part of the API is in the library once bpf/steer.bpf.c and user/steer/ exist.
 want="No such file or directory"	# glibc's strerror(ENOENT)
 steer=
-if nm -D "$D/usr/lib/libhybridpath.so.0" | grep -q ' T hp_steer_attach$'; then
+if nm -D "$D/usr/lib/libhybridpath.so.0" | grep -Eq ' T hp_steer_attach(@|$)'; then
 	steer=-DWITH_STEER
 	want+="|drop"
 else

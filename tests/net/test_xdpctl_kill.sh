@@ -15,7 +15,8 @@ lab2 || { fail setup "cannot create the netns lab"; finish; }
 on_exit "$XDPCTL -n $NS_B detach b0"
 
 xdp_prog() { ip -n "$NS_B" -j link show dev b0 | jq -r '.[0].xdp.prog.id // empty'; }
-pins() { find /sys/fs/bpf/hybridpath -type f 2>/dev/null | sort; }
+# steering pins only: hybridpath/<netns>/<ifindex>/* (cc and others pin beside them)
+pins() { find /sys/fs/bpf/hybridpath -regextype egrep -regex ".*/hybridpath/(ino-)?[0-9]+/[0-9]+/[^/]+" 2>/dev/null | sort; }
 # pins that did not exist before the test (stale ones of others may be cleaned meanwhile)
 new_pins() { comm -13 <(echo "$before_pins") <(pins); }
 # our netns' pin directory (a sibling namespace's pins are not ours to judge)
