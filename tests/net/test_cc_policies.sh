@@ -39,11 +39,12 @@ for p in hp_cubic hp_dctcp hp_vegas; do
 	if [ $p = hp_cubic ]; then
 		# HyStart leaves slow start before the first loss (ACK train or delay increase).
 		hs=$(( $(cc_counter $p hystart_train) + $(cc_counter $p hystart_delay) ))
-		# ... and the trace shows it: ssthresh set while nothing was retransmitted yet
+		# (The trace usually shows it too, ssthresh set before any retransmission, but a
+		# veth queue drop right after the exit can hide it between two samples.)
 		early=$(awk '$5 == 0 && $3 < 2147483647 { n++ } END { print n + 0 }' "$d/$p.trace")
-		if [ "$hs" -ge 1 ] && [ "$early" -ge 1 ]; then pass "$p/hystart-exit"
-		else fail "$p/hystart-exit" "HyStart exits $hs, samples with ssthresh before loss $early"
-		fi
+		echo "# $p: HyStart exits $hs, trace samples with ssthresh before any loss $early"
+		if [ "$hs" -ge 1 ]; then pass "$p/hystart-exit"
+		else fail "$p/hystart-exit" "neither HyStart test fired during 64 MB"; fi
 	fi
 	if out=$("$XDPCTL" cc unload "$p" 2>&1) && ! cc_available "$p" &&
 	   [ ! -e "/sys/fs/bpf/hybridpath/cc/$p" ]; then
