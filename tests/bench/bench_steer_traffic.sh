@@ -58,7 +58,7 @@ attach_bare() {
 }
 detach_bare() { ip -n "$NS_B" link set dev b0 xdpdrv off; }
 attach_steer() {
-	"${X[@]}" attach b0 --default pass >/dev/null &&
+	"${X[@]}" attach b0 --default pass >/dev/null 2>&1 &&
 		"${X[@]}" rule add b0 --proto udp --dport 9 --action drop >/dev/null
 }
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
@@ -69,11 +69,12 @@ for r in $(seq "$ROUNDS"); do
 	bare+=("$(measure)")
 	detach_bare
 	attach_steer || { say "cannot attach steering: $("${X[@]}" attach b0 2>&1)"; exit 1; }
+	[ "$r" = 1 ] && say "hp_steer attached as: $("${X[@]}" status b0 --json | jq -r '.interfaces[0].attach')"
 	c0=$("${X[@]}" stats b0 --json | jq .counters.drop.packets)
 	steer+=("$(measure)")
 	c1=$("${X[@]}" stats b0 --json | jq .counters.drop.packets)
 	"${X[@]}" detach b0 >/dev/null
-	say "round $r: bare ${bare[-1]} pps, steer ${steer[-1]} pps (hp_steer counted $((c1 - c0)) drops)"
+	say "round $r: bare ${bare[-1]} pps, steer ${steer[-1]} pps (hp_steer's own drop counter: $((c1 - c0)) over the whole run)"
 done
 b=$(printf '%s\n' "${bare[@]}" | median)
 s=$(printf '%s\n' "${steer[@]}" | median)
