@@ -1,6 +1,3 @@
-# loader/: attach/detach/status of the steering program, part of libhybridpath.
-# Transitional: loader.c includes steer.skel.h, so it joins the library once bpf/steer.bpf.c is
-# in the tree (user/afxdp/build.mk uses the same condition).
-ifneq ($(wildcard bpf/steer.bpf.c),)
+# loader/: attach/detach/status of the steering program (loader.c, needs steer.skel.h), part of
+# libhybridpath. cc/build.mk adds loader/cc.c (congestion control) itself.
 LIB_SRCS += loader/loader.c
-endif

@@ -11,8 +11,6 @@ for c in trafgen ping jq; do
 	command -v $c >/dev/null || { echo "demo: $c missing: run make deps" >&2; exit 1; }
 done
 [ -x "$XDPCTL" ] || { echo "demo: $XDPCTL missing: run make" >&2; exit 1; }
-"$XDPCTL" attach -h >/dev/null 2>&1 ||
-	{ echo "demo: xdpctl was built without steering (bpf/steer.bpf.c or user/steer/ missing)" >&2; exit 1; }
 SECS=${DEMO_SECONDS:-5}
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

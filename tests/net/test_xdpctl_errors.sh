@@ -5,8 +5,6 @@
 need_root
 need_cmd jq
 [ -x "$XDPCTL" ] || { skip "" "$XDPCTL not built (make)"; exit 0; }
-"$XDPCTL" attach -h >/dev/null 2>&1 ||
-	{ skip "" "xdpctl was built without steering (bpf/steer.bpf.c or user/steer/ missing)"; exit 0; }
 lab2 || { fail setup "cannot create the netns lab"; finish; }
 on_exit "$XDPCTL -n $NS_B detach b0"
 X=("$XDPCTL" -n "$NS_B")

@@ -15,8 +15,6 @@ need_cmd jq
 need_cmd trafgen
 need_cmd ping
 [ -x "$XDPCTL" ] || { skip "" "$XDPCTL not built (make)"; exit 0; }
-"$XDPCTL" attach -h >/dev/null 2>&1 ||
-	{ skip "" "xdpctl was built without steering (bpf/steer.bpf.c or user/steer/ missing)"; exit 0; }
 lab2 || { fail setup "cannot create the netns lab"; finish; }
 NS_C=$(ns_create c) && veth_pair "$NS_B" b1 "$NS_C" c0 || { fail setup "cannot create b1-c0"; finish; }
 on_exit "$XDPCTL -n $NS_B detach b0; $XDPCTL -n $NS_A detach a0"

@@ -31,17 +31,6 @@ struct xobject {
 	const char *help;
 };
 
-/*
- * Transitional (see build.mk): the steering commands are left out of the build until
- * bpf/steer.bpf.c and user/steer/ exist; weak references are then NULL and say "not built".
- */
-extern int cmd_attach(int argc, char **argv) __attribute__((weak));
-extern int cmd_detach(int argc, char **argv) __attribute__((weak));
-extern int cmd_status(int argc, char **argv) __attribute__((weak));
-extern int cmd_rule(int argc, char **argv) __attribute__((weak));
-extern int cmd_stats(int argc, char **argv) __attribute__((weak));
-extern int cmd_features(int argc, char **argv) __attribute__((weak));
-
 /* One line per object. Keep the steering verbs first: they are what most users want. */
 static const struct xobject objects[] = {
 	{ "attach", cmd_attach, "attach IFACE [--mode native|skb] [--default pass|drop]" },
@@ -65,8 +54,7 @@ static void usage(FILE *f)
 		"  -v, --verbose      more messages (-vv: libbpf/libxdp debug output)\n"
 		"  --version          print the version\n\nobjects:\n");
 	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
-		fprintf(f, "  %-9s %s%s\n", objects[i].name, objects[i].help,
-			objects[i].fn ? "" : " (not built)");
+		fprintf(f, "  %-9s %s\n", objects[i].name, objects[i].help);
 	fprintf(f, "\n'xdpctl OBJECT [VERB] -h' shows the options of a command.\n");
 }
 
@@ -363,15 +351,9 @@ int main(int argc, char **argv)
 			return rc;
 	}
 	obj = argv[ai];
-	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++) {
-		if (strcmp(objects[i].name, obj))
-			continue;
-		if (!objects[i].fn)
-			return xdpctl_err("'%s' is not built into this xdpctl: bpf/steer.bpf.c and "
-					  "user/steer/ were missing at build time (run make again)",
-					  obj);
-		return objects[i].fn(argc - ai, argv + ai);
-	}
+	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
+		if (!strcmp(objects[i].name, obj))
+			return objects[i].fn(argc - ai, argv + ai);
 	if (!strcmp(obj, "help")) {
 		usage(stdout);
 		return XDPCTL_OK;
