@@ -228,6 +228,8 @@ struct hp_xsk_opts {
  * rings when on another queue or interface, or share the first's on the same queue. NULL with
  * errno: ENODEV (no such interface), EINVAL (no such queue, bad ring size), EBUSY (queue bound
  * by another socket), EOPNOTSUPP (zero-copy not offered by the driver). Nothing stays bound.
+ * The first socket of a UMEM is the socket that holds its registration: hp_xsk_delete() of it
+ * unmaps its rings, and the queue is released with hp_umem_delete().
  */
 struct hp_xsk *hp_xsk_create(const char *ifname, __u32 queue, struct hp_umem *umem,
 			     const struct hp_xsk_opts *opts);
