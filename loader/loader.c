@@ -415,6 +415,12 @@ static int dispatcher_probe(char *why, size_t len)
 	size_t i;
 	int err;
 
+	/* libxdp's components are freplace programs: without that program type, no dispatcher */
+	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_EXT, NULL) == 0) {
+		snprintf(why, len, "the kernel does not load freplace (BPF_PROG_TYPE_EXT) programs, "
+			 "which the dispatcher's components are");
+		return -EOPNOTSUPP;
+	}
 	path[0] = 0;
 	if (env)
 		snprintf(path, sizeof(path), "%s/xdp-dispatcher.o", env);
