@@ -97,7 +97,8 @@ struct hp_port_opts {
 	__u32 flags;		/* HP_PORT_F_* */
 	__u32 busy_poll_usecs;	/* SO_BUSY_POLL (default 20 with HP_PORT_F_BUSY_POLL) */
 	__u32 busy_poll_budget;	/* SO_BUSY_POLL_BUDGET (default 64) */
-	/* afxdp: share the UMEM (and buffer pool) of this open port (XDP_SHARED_UMEM). */
+	/* afxdp: share the UMEM (and buffer pool) of this open port (XDP_SHARED_UMEM), e.g.
+	 * another queue of the same interface. Ports sharing a pool are polled by one thread. */
 	struct hp_port *share_with;
 	/* afxdp: obtain the socket from a privileged `xdpctl xsk serve` at this UNIX socket path
 	 * instead of creating it (the app then needs no CAP_NET_ADMIN/CAP_NET_RAW/CAP_BPF). */
