@@ -121,4 +121,28 @@ bpftool prog show id "$pid" >/dev/null 2>&1 && fail freed "prog $pid still loade
 st=$($XDPCTL -n "$NS1" status b0 --json)
 [ "$(json_get "$st" '.interfaces[0].attached')" = false ] && pass status-detached ||
 	fail status-detached "$st"
+
+# --- writers are serialised: 4 concurrent attaches -> exactly one wins, the others say why;
+# 16 concurrent rule adds -> 16 distinct ids, all in the table
+T=$(mktemp -d)
+on_exit "rm -rf $T"
+for i in 1 2 3 4; do
+	( $XDPCTL -n "$NS_D" attach b0 >"$T/a$i.out" 2>&1; echo $? >"$T/a$i.rc" ) &
+done
+wait
+ok=$(cat "$T"/a*.rc | grep -c '^0$')
+busy=$(grep -l "already attached" "$T"/a*.out | wc -l)
+[ "$ok" = 1 ] && [ "$busy" = 3 ] && pass concurrent-attach ||
+	fail concurrent-attach "$ok succeeded, $busy said 'already attached'"
+for i in $(seq 16); do
+	$XDPCTL -n "$NS_D" rule add b0 --proto udp --dport $((5000 + i)) --action drop >"$T/r$i" 2>&1 &
+done
+wait
+ids=$(cat "$T"/r* | sort -un | grep -c '^[0-9]*$')
+n=$($XDPCTL -n "$NS_D" rule list b0 --json | jq '.rules | length')
+[ "$ids" = 16 ] && [ "$n" = 16 ] && pass concurrent-rules ||
+	fail concurrent-rules "$ids distinct ids printed, $n rules listed: $(cat "$T"/r* | tr '\n' ' ')"
+[ "$(json_get "$($XDPCTL -n "$NS_D" status b0 --json)" '.interfaces[0].rules')" = 16 ] &&
+	pass status-rule-count || fail status-rule-count "$($XDPCTL -n "$NS_D" status b0)"
+$XDPCTL -n "$NS_D" detach b0 >/dev/null
 finish
