@@ -238,10 +238,11 @@ static void unpin_all(const char *dir)
 }
 
 /*
- * Open what is pinned in dir. Returns 0, -ENOENT when nothing (valid) is attached; stale pins
- * (the link lost its device, or belongs to another ifindex) are removed.
+ * Open what is pinned in dir. Returns 0, -ENOENT when nothing (valid) is attached. With clean
+ * (only under hp_lock(): a concurrent attach may be between its mkdir and its pin), stale pins
+ * (the link lost its device, or belongs to another ifindex) and empty directories are removed.
  */
-static int open_attached(const char *dir, int ifindex, struct attached *a)
+static int open_attached(const char *dir, int ifindex, struct attached *a, bool clean)
 {
 	struct bpf_link_info li;
 	struct bpf_prog_info pi;
@@ -288,12 +289,15 @@ static int open_attached(const char *dir, int ifindex, struct attached *a)
 		return 0;
 	}
 	/* an empty directory left by a kill between mkdir and pin */
-	rmdir_up(dir);
+	if (clean)
+		rmdir_up(dir);
 	return -ENOENT;
 stale:
-	hp_debug("removing stale steering pins in %s\n", dir);
 	attached_close(a);
-	unpin_all(dir);
+	if (clean) {
+		hp_debug("removing stale steering pins in %s\n", dir);
+		unpin_all(dir);
+	}
 	return -ENOENT;
 }
 
@@ -372,7 +376,7 @@ int hp_steer_maps_open(int ifindex, struct hp_steer_maps *maps)
 	err = pin_dir(dir, sizeof(dir), ifindex);
 	if (err)
 		return err;
-	err = open_attached(dir, ifindex, &a);
+	err = open_attached(dir, ifindex, &a, false);
 	if (err)
 		return err;
 	err = map_fds_from_prog(a.prog_fd, maps);
@@ -638,7 +642,7 @@ int hp_steer_attach(int ifindex, const struct hp_attach_opts *opts)
 	if (err)
 		goto out;
 	gc_stale();
-	if (!open_attached(dir, ifindex, &a)) {
+	if (!open_attached(dir, ifindex, &a, true)) {
 		attached_close(&a);
 		err = -EEXIST;
 		goto out;
@@ -689,7 +693,7 @@ int hp_steer_attach(int ifindex, const struct hp_attach_opts *opts)
 			err = -errno;
 		if (!err)
 			err = bind_maps(skel, bpf_program__fd(prog));
-		if (err && !open_attached(dir, ifindex, &a)) {
+		if (err && !open_attached(dir, ifindex, &a, true)) {
 			attached_close(&a);
 			detach_locked(ifindex);
 		}
@@ -713,7 +717,7 @@ static int detach_locked(int ifindex)
 	err = pin_dir(dir, sizeof(dir), ifindex);
 	if (err)
 		return err;
-	err = open_attached(dir, ifindex, &a);
+	err = open_attached(dir, ifindex, &a, true);
 	if (err)
 		return err;
 	if (a.dispatcher) {
@@ -877,7 +881,7 @@ int hp_steer_status(int ifindex, struct hp_steer_status *st)
 	err = hp_netns_id(&st->netns_cookie, &is_inode);
 	if (err)
 		return err;
-	err = open_attached(st->pin_dir, ifindex, &a);
+	err = open_attached(st->pin_dir, ifindex, &a, false);
 	if (err)
 		return err;
 	st->prog_id = a.prog_id;
@@ -925,7 +929,7 @@ int hp_steer_list(int *ifindexes, int max)
 			continue;
 		if (join(sub, sizeof(sub), dir, e->d_name))
 			continue;
-		if (open_attached(sub, idx, &a))
+		if (open_attached(sub, idx, &a, false))
 			continue;
 		attached_close(&a);
 		if (n == cap) {

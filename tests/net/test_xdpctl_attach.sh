@@ -145,4 +145,26 @@ n=$($XDPCTL -n "$NS_D" rule list b0 --json | jq '.rules | length')
 [ "$(json_get "$($XDPCTL -n "$NS_D" status b0 --json)" '.interfaces[0].rules')" = 16 ] &&
 	pass status-rule-count || fail status-rule-count "$($XDPCTL -n "$NS_D" status b0)"
 $XDPCTL -n "$NS_D" detach b0 >/dev/null
+
+# --- a namespace deleted while steering is attached: its pin is stale (the link lost its
+# device) and the next attach anywhere removes it, freeing link, program and maps
+NS_E=$(ns_create e) && veth_pair "$NS_E" e0 "$NS_E" e1 || fail stale-gc "cannot create netns e"
+$XDPCTL -n "$NS_E" attach e0 >/dev/null 2>&1
+st=$($XDPCTL -n "$NS_E" status e0 --json)
+epin=$(json_get "$st" '.interfaces[0].pin_dir') elink=$(json_get "$st" '.interfaces[0].link_id')
+eprog=$(json_get "$st" '.interfaces[0].prog_id')
+ip netns del "$NS_E"
+for i in $(seq 50); do
+	[ "$(bpftool -j link show id "$elink" 2>/dev/null | jq -r '.ifindex // 0')" = 0 ] && break
+	sleep 0.1
+done
+$XDPCTL -n "$NS_D" attach b0 >/dev/null 2>&1
+$XDPCTL -n "$NS_D" detach b0 >/dev/null 2>&1
+for i in $(seq 50); do bpftool prog show id "$eprog" >/dev/null 2>&1 || break; sleep 0.1; done
+if [ -n "$epin" ] && [ ! -e "$epin" ] && ! bpftool link show id "$elink" >/dev/null 2>&1 &&
+   ! bpftool prog show id "$eprog" >/dev/null 2>&1; then
+	pass stale-gc
+else
+	fail stale-gc "pin '$epin' $( [ -e "$epin" ] && echo exists), link $elink, prog $eprog"
+fi
 finish
