@@ -421,8 +421,8 @@ static int dispatcher_probe(char *why, size_t len)
 
 	/* libxdp's components are freplace programs: without that program type, no dispatcher */
 	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_EXT, NULL) == 0) {
-		snprintf(why, len, "the kernel does not load freplace (BPF_PROG_TYPE_EXT) programs, "
-			 "which the dispatcher's components are");
+		snprintf(why, len, "the kernel does not load freplace (BPF_PROG_TYPE_EXT) "
+			 "programs, which the dispatcher's components are");
 		return -EOPNOTSUPP;
 	}
 	path[0] = 0;
@@ -652,9 +652,9 @@ int hp_steer_attach(int ifindex, const struct hp_attach_opts *opts)
 	if (!no_disp) {
 		err = dispatcher_probe(why, sizeof(why));
 		if (err) {
-			hp_info("libxdp dispatcher unavailable on this kernel (%s): attaching a "
-				"single program with a bpf_link; other XDP programs cannot share %s\n",
-				why, ifname);
+			hp_info("libxdp dispatcher unavailable on this kernel (%s): attaching "
+				"a single program with a bpf_link; other XDP programs cannot "
+				"share %s\n", why, ifname);
 			no_disp = true;
 		}
 	}
@@ -739,7 +739,7 @@ static int detach_locked(int ifindex)
 			hp_warn("libxdp could not detach program id %u: %s\n", a.prog_id,
 				strerror(-err));
 	} else {
-		/* explicit detach: the program leaves the interface even if someone holds the link */
+		/* explicit detach: the program leaves even if someone else holds the link */
 		if (bpf_link_detach(a.link_fd))
 			hp_info("bpf_link_detach: %s\n", strerror(errno));
 	}
@@ -806,7 +806,7 @@ static void gc_stale(void)
 			snprintf(p, sizeof(p), "%s/link", d2);
 			fd = bpf_obj_get(p);
 			if (fd < 0) {
-				/* no link: a dispatcher marker (checked in its own netns) or empty */
+				/* no link: a dispatcher marker (checked in its netns) or empty */
 				snprintf(p, sizeof(p), "%s/prog", d2);
 				if (access(p, F_OK))
 					rmdir(d2);
@@ -814,7 +814,7 @@ static void gc_stale(void)
 			}
 			memset(&li, 0, sizeof(li));
 			if (!bpf_link_get_info_by_fd(fd, &li, &len) && li.xdp.ifindex == 0) {
-				hp_debug("removing stale steering pin %s (its interface is gone)\n", p);
+				hp_debug("removing stale steering pin %s (interface gone)\n", p);
 				unlink(p);
 				rmdir(d2);
 			}

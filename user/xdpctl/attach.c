@@ -66,9 +66,10 @@ int steer_bpffs(bool refuse_private, char *hint, size_t hint_len)
 		return XDPCTL_OK;
 	if (refuse_private) {
 		umount2("/sys/fs/bpf", MNT_DETACH);
-		return xdpctl_err("inside network namespace '%s' with a private /sys (ip netns "
-				  "exec?): a bpffs mounted here vanishes when xdpctl exits and takes "
-				  "the attachment with it; use xdpctl -n %s ... instead", ns, ns);
+		return xdpctl_err("inside network namespace '%s' with a private /sys (ip "
+				  "netns exec?): a bpffs mounted here vanishes when xdpctl exits "
+				  "and takes the attachment with it; use xdpctl -n %s ... instead",
+				  ns, ns);
 	}
 	if (hint)
 		snprintf(hint, hint_len, " (this process has a private bpffs: use xdpctl -n %s)",

@@ -39,7 +39,8 @@ static int rule_add(int argc, char **argv)
 	static const struct xcmd spec = { "rule add", "IFACE [--proto tcp|udp|icmp|icmpv6] "
 		"[--src PREFIX] [--dst PREFIX] [--sport N[-M]] [--dport N[-M]] [--vlan N] "
 		"[--queue N] [--prio N] --action pass|drop|xsk[:QUEUE]|redirect:IFACE|tx",
-		1, 1, NULL, "add a steering rule; prints its id (lower --prio wins, default 1000)" };
+		1, 1, NULL,
+		"add a steering rule; prints its id (lower --prio wins, default 1000)" };
 	struct hp_steer_maps maps;
 	struct hp_ruleset *rs;
 	struct hp_rule rule;
