@@ -450,6 +450,12 @@ static struct hp_port *afxdp_open(const char *args, const struct hp_port_opts *o
 			err = -EINVAL;
 			goto out;
 		}
+		if (o->serve_path) {
+			hp_warn("afxdp: share_with and serve_path cannot be combined (a handed-over "
+				"socket comes with its own UMEM)\n");
+			err = -EINVAL;
+			goto out;
+		}
 		share = to_ap(o->share_with);
 	}
 	ap = calloc(1, sizeof(*ap));
