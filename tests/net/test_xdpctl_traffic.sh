@@ -107,6 +107,14 @@ types=$(jq -r .type <<<"$w" | tr '\n' ' ')
 sum=$(jq -r 'select(.type == "summary") | .counters.drop.packets' <<<"$w")
 [ "$types" = "interval interval summary " ] && [ "$sum" = 300 ] && pass watch-json ||
 	fail watch-json "types '$types', summary drop $sum (want 300)"
+# SIGINT ends the watch with a summary (exit 0)
+"${X[@]}" stats b0 --watch 1 >"$TMP/watch" 2>&1 &
+wp=$!
+sleep 1.5
+kill -INT $wp
+wait $wp; rc=$?
+[ $rc = 0 ] && grep -q "^summary" "$TMP/watch" && pass watch-sigint ||
+	fail watch-sigint "exit $rc: $(tr '\n' ' ' <"$TMP/watch")"
 t=$("${X[@]}" stats b0 --watch 1 --count 1)
 grep -q "pkt/s" <<<"$t" || grep -q "no packets" <<<"$t" && pass watch-text || fail watch-text "$t"
 
