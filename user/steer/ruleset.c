@@ -44,6 +44,7 @@ struct hp_ruleset {
 	__u32 free_hint;		/* no free id below this one */
 	struct hp_tuple tuples[HP_MAX_TUPLES];
 	struct hp_order order;
+	__u32 nbest[HP_MAX_TUPLES];	/* entries of the tuple whose winner has its best_prio */
 	__u32 *buckets;			/* NBUCKETS chain heads */
 	struct fentry *pool;
 	__u32 pool_len, pool_cap, pool_free, nflows;
@@ -446,7 +447,8 @@ static int apply_add(struct hp_ruleset *rs, const struct hp_rule *r, __u32 id)
 	struct expansion *ex = NULL;
 	struct fop *ops = NULL;
 	struct hp_rule zero_rule = {};
-	__u32 nnew = 0, e;
+	__u32 nnew = 0, e, nb[HP_MAX_TUPLES];
+	bool reset[HP_MAX_TUPLES];
 	int n, i, t, err;
 
 	n = expand(r, &ex);
@@ -501,6 +503,22 @@ static int apply_add(struct hp_ruleset *rs, const struct hp_rule *r, __u32 id)
 		}
 		if (r->prio < new_t[t].best_prio)
 			new_t[t].best_prio = r->prio;
+	}
+	/* how many entries of each tuple have a winner at the tuple's best_prio */
+	memcpy(nb, rs->nbest, sizeof(nb));
+	for (t = 0; t < HP_MAX_TUPLES; t++)
+		reset[t] = !rs->tuples[t].nflows || new_t[t].best_prio != rs->tuples[t].best_prio;
+	for (i = 0; i < n; i++) {
+		__u32 bp = new_t[ops[i].tuple].best_prio;
+
+		t = ops[i].tuple;
+		if (reset[t]) {
+			nb[t] = 0;
+			reset[t] = false;	/* only this rule's entries can be that good */
+		}
+		nb[t] += rs->rules[ops[i].new_best].prio == bp;
+		if (ops[i].old_best && rs->rules[ops[i].old_best].prio == bp)
+			nb[t]--;
 	}
 	if (rs->nflows + nnew > HP_MAX_FLOWS) {
 		seterr(rs, "flow table full: this rule needs %u more entries, %u of %d are in use "
@@ -576,6 +594,7 @@ static int apply_add(struct hp_ruleset *rs, const struct hp_rule *r, __u32 id)
 		fe->best = ops[i].new_best;
 	}
 	memcpy(rs->tuples, new_t, sizeof(new_t));
+	memcpy(rs->nbest, nb, sizeof(nb));
 	rs->order = new_o;
 	rs->count++;
 	err = 0;
@@ -632,21 +651,30 @@ int hp_ruleset_add(struct hp_ruleset *rs, const struct hp_rule *rule, __u32 *idp
 int hp_ruleset_add_many(struct hp_ruleset *rs, const struct hp_rule *rules, __u32 n,
 			__u32 *ids)
 {
-	__u32 i, j;
-	int err;
+	__u32 i, *got = ids;
+	char msg[sizeof(rs->errmsg)];
+	int err = 0;
 
 	if (!rs || (!rules && n))
 		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		err = hp_ruleset_add(rs, &rules[i], ids ? &ids[i] : NULL);
-		if (err)
-			goto undo;
+	if (!got) {
+		got = calloc(n ? n : 1, sizeof(*got));
+		if (!got)
+			return -ENOMEM;
 	}
-	return 0;
-undo:
-	for (j = i; j-- > 0;)
-		if (ids)
-			hp_ruleset_del(rs, ids[j]);
+	for (i = 0; i < n; i++) {
+		err = hp_ruleset_add(rs, &rules[i], &got[i]);
+		if (err)
+			break;
+	}
+	if (err) {	/* all or nothing: take back what this call added */
+		memcpy(msg, rs->errmsg, sizeof(msg));
+		while (i-- > 0)
+			hp_ruleset_del(rs, got[i]);
+		snprintf(rs->errmsg, sizeof(rs->errmsg), "%s", msg);
+	}
+	if (got != ids)
+		free(got);
 	return err;
 }
 
@@ -659,9 +687,9 @@ int hp_ruleset_del(struct hp_ruleset *rs, __u32 id)
 	struct expansion *ex = NULL;
 	struct hp_rule zero_rule = {};
 	struct fop *ops = NULL;
-	bool rescan[HP_MAX_TUPLES] = {};
+	bool rescan[HP_MAX_TUPLES] = {}, any;
 	int n, i, t, err;
-	__u32 e, k;
+	__u32 e, k, nb[HP_MAX_TUPLES];
 
 	if (!rs)
 		return -EINVAL;
@@ -681,6 +709,7 @@ int hp_ruleset_del(struct hp_ruleset *rs, __u32 id)
 		goto out;
 	}
 	memcpy(new_t, rs->tuples, sizeof(new_t));
+	memcpy(nb, rs->nbest, sizeof(nb));
 	for (i = 0; i < n; i++) {
 		struct fentry *fe;
 		__u32 best = 0;
@@ -705,28 +734,43 @@ int hp_ruleset_del(struct hp_ruleset *rs, __u32 id)
 		fe->planned = 1;
 		if (!best)
 			new_t[t].nflows--;
-		if (rs->rules[id].prio <= new_t[t].best_prio)
+		if (rs->rules[fe->best].prio == new_t[t].best_prio)
+			nb[t]--;
+		if (best && rs->rules[best].prio == new_t[t].best_prio)
+			nb[t]++;
+	}
+	/* a tuple whose last entry at its best_prio went: find the new minimum (and count) */
+	for (i = 0; i < n; i++) {
+		t = ops[i].tuple;
+		if (!nb[t] && new_t[t].nflows)
 			rescan[t] = true;
+		else if (!new_t[t].nflows)
+			memset(&new_t[t], 0, sizeof(new_t[t]));
 	}
 	/* best_prio of tuples that may have lost their best rule: min over remaining entries */
+	any = false;
 	for (t = 0; t < HP_MAX_TUPLES; t++) {
-		if (!rescan[t])
-			continue;
-		new_t[t].best_prio = 0xffffffffu;
-		if (!new_t[t].nflows) {
-			memset(&new_t[t], 0, sizeof(new_t[t]));
-			continue;
+		if (rescan[t]) {
+			new_t[t].best_prio = 0xffffffffu;
+			nb[t] = 0;
+			any = true;
 		}
 	}
-	for (e = 0; e < rs->pool_len; e++) {
+	for (e = 0; any && e < rs->pool_len; e++) {
 		struct fentry *fe = &rs->pool[e];
 		__u32 b;
 
 		if (!fe->nids || !rescan[fe->fk.tuple] || !new_t[fe->fk.tuple].nflows)
 			continue;
 		b = fe->planned ? fe->plan : fe->best;
-		if (b && rs->rules[b].prio < new_t[fe->fk.tuple].best_prio)
+		if (!b)
+			continue;
+		if (rs->rules[b].prio < new_t[fe->fk.tuple].best_prio) {
 			new_t[fe->fk.tuple].best_prio = rs->rules[b].prio;
+			nb[fe->fk.tuple] = 1;
+		} else if (rs->rules[b].prio == new_t[fe->fk.tuple].best_prio) {
+			nb[fe->fk.tuple]++;
+		}
 	}
 	build_order(new_t, &new_o);
 
@@ -775,6 +819,7 @@ int hp_ruleset_del(struct hp_ruleset *rs, __u32 id)
 		}
 	}
 	memcpy(rs->tuples, new_t, sizeof(new_t));
+	memcpy(rs->nbest, nb, sizeof(nb));
 	rs->order = new_o;
 	memset(&rs->rules[id], 0, sizeof(rs->rules[id]));
 	rs->count--;
@@ -920,6 +965,12 @@ struct hp_ruleset *hp_ruleset_open(const struct hp_steer_maps *maps)
 		}
 		free(ex);
 		rs->count++;
+	}
+	for (id = 0; id < rs->pool_len; id++) {
+		struct fentry *fe = &rs->pool[id];
+
+		if (fe->nids && rs->rules[fe->best].prio == rs->tuples[fe->fk.tuple].best_prio)
+			rs->nbest[fe->fk.tuple]++;
 	}
 out:
 	free(saved);

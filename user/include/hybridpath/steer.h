@@ -77,8 +77,8 @@ void hp_ruleset_free(struct hp_ruleset *rs);
 /* Add a rule; on success *id is its id. -ENOSPC when rules, tuples or flows are full (the
  * message says which), -EINVAL for an inconsistent rule. On failure the maps are unchanged. */
 int hp_ruleset_add(struct hp_ruleset *rs, const struct hp_rule *rule, __u32 *id);
-/* Add n rules (ids[i] receives each id; ids may be NULL only if the caller never deletes
- * them individually). All or nothing: on failure the rules added so far are deleted again. */
+/* Add n rules; ids[i] (if ids is not NULL) receives each id. All or nothing: on failure the
+ * rules this call added are deleted again and the error is that of the rule that failed. */
 int hp_ruleset_add_many(struct hp_ruleset *rs, const struct hp_rule *rules, __u32 n, __u32 *ids);
 /* Delete rule id; -ENOENT if there is no such rule. Its counters are zeroed. */
 int hp_ruleset_del(struct hp_ruleset *rs, __u32 id);
