@@ -43,7 +43,7 @@ for step in open load config attach mkdir pin; do
 	err=$(mktemp)
 	HP_TEST_STALL_AT=$step HP_NO_DISPATCHER=1 $XDPCTL -n "$NS_B" attach b0 2>"$err" &
 	p=$!
-	for i in $(seq 100); do grep -q "stall at $step" "$err" && break; sleep 0.05; done
+	for i in $(seq 200); do grep -q "stall at $step" "$err" && break; sleep 0.05; done
 	if ! grep -q "stall at $step" "$err"; then
 		kill -9 $p 2>/dev/null; wait $p 2>/dev/null
 		fail "kill-at-$step" "never reached step $step: $(tr '\n' ' ' <"$err")"
