@@ -35,7 +35,7 @@ expect unknown-netns 1 "network namespace 'hpt-none-$$' not found.*ip netns list
 	"$XDPCTL" -n "hpt-none-$$" status
 expect long-ifname 1 "longer than" "${X[@]}" attach abcdefghijklmnopqrstuvwxyz
 # no privileges (an unprivileged user; setpriv is util-linux, always present on Debian)
-expect no-privileges 1 "permission denied: run as root" \
+expect no-privileges 1 "run as root" \
 	setpriv --reuid 65534 --regid 65534 --clear-groups "$XDPCTL" attach lo
 # usage errors
 expect no-args 2 "usage: xdpctl" "$XDPCTL"
