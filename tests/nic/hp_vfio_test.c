@@ -367,8 +367,9 @@ static int cmd_pkt_tx(int argc, char **argv)
 		return 2;
 	}
 	t0 = now();
+	/* Non-blocking: a stalled device must not hang the loop past its time. */
 	while (!stop && now() - t0 < secs)
-		if (send(fd, f, len, 0) == (ssize_t)len)
+		if (send(fd, f, len, MSG_DONTWAIT) == (ssize_t)len)
 			total++;
 	dt = now() - t0;
 	printf("mode=af_packet tx=%llu seconds=%.2f pps=%.0f\n", (unsigned long long)total, dt,
