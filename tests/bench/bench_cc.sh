@@ -36,14 +36,16 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] :
 run() {
 	local tag=$1 cc=$2; shift 2
 	local port=$((5200 + RANDOM % 700)) rpid
+	rm -f "$d/ready"
 	if [ $# -gt 0 ]; then
 		ip netns exec "$NS_B" "$IMPAIR" -d b0 --ingress "$@" -- "$XFER" recv -a 10.250.0.2 \
-			-p $port -c "$cc" -N -t 120 >/dev/null 2>&1 &
+			-p $port -c "$cc" -N -t 120 -R "$d/ready" >/dev/null 2>&1 &
 	else
 		ip netns exec "$NS_B" "$XFER" recv -a 10.250.0.2 -p $port -c "$cc" -N -t 120 \
-			>/dev/null 2>&1 &
+			-R "$d/ready" >/dev/null 2>&1 &
 	fi
 	rpid=$!
+	wait_file "$d/ready"
 	ip netns exec "$NS_A" "$XFER" send -a 10.250.0.2 -p $port -c "$cc" -n "$BYTES" -N \
 		-i 1000 -o "$d/$tag.trace" -t 120 >"$d/$tag.out" 2>&1
 	wait $rpid

@@ -52,15 +52,17 @@ cc_lab() {
 xfer() {
 	local d=$1 tag=$2 cc=$3 bytes=$4 rcc=${RECV_CC-$3}; shift 4
 	local port=$((5200 + RANDOM % 700)) rpid addr=${XFER_ADDR:-10.250.0.2}
+	rm -f "$d/$tag.ready"
 	if [ $# -gt 0 ]; then
 		ip netns exec "$NS_B" "$IMPAIR" -d b0 --ingress "$@" -- \
-			"$XFER" recv -a "$addr" -p $port ${rcc:+-c "$rcc"} -t 60 \
+			"$XFER" recv -a "$addr" -p $port ${rcc:+-c "$rcc"} -t 60 -R "$d/$tag.ready" \
 			>"$d/$tag.recv" 2>"$d/$tag.impair" &
 	else
 		ip netns exec "$NS_B" "$XFER" recv -a "$addr" -p $port ${rcc:+-c "$rcc"} -t 60 \
-			>"$d/$tag.recv" 2>"$d/$tag.impair" &
+			-R "$d/$tag.ready" >"$d/$tag.recv" 2>"$d/$tag.impair" &
 	fi
 	rpid=$!
+	wait_file "$d/$tag.ready" || { kill $rpid 2>/dev/null; wait $rpid; return 1; }
 	ip netns exec "$NS_A" "$XFER" send -a "$addr" -p $port -c "$cc" -n "$bytes" -s 7 \
 		-i ${XFER_INTERVAL:-200} -o "$d/$tag.trace" -t 60 >"$d/$tag.send" 2>&1
 	local rc=$?
@@ -71,6 +73,13 @@ xfer() {
 	local sb rb
 	sb=$(grep -o 'bytes=[0-9]*' "$d/$tag.send"); rb=$(grep -o 'bytes=[0-9]*' "$d/$tag.recv")
 	[ -n "$s" ] && [ "$s" = "$r" ] && [ "$sb" = "bytes=$bytes" ] && [ "$rb" = "$sb" ]
+}
+
+# wait_file FILE: up to 10 s for the receiver to say it listens
+wait_file() {
+	local i
+	for i in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.05; done
+	return 1
 }
 
 # field FILE KEY: value of KEY=... in a result line

@@ -3,8 +3,10 @@
  * hp_cc_xfer: bulk TCP transfer for the cc tests and benchmark, with the congestion control set
  * per socket (TCP_CONGESTION), an end-to-end checksum and TCP_INFO sampling on the sender.
  *
- *   hp_cc_xfer recv -a ADDR -p PORT [-c CC] [-N] [-t SECS]
- *	accept one connection, read to EOF, print "bytes=N sum=HEX cc=NAME"
+ *   hp_cc_xfer recv -a ADDR -p PORT [-c CC] [-N] [-t SECS] [-R FILE]
+ *	accept one connection, read to EOF, print "bytes=N sum=HEX cc=NAME"; with -R, create
+ *	FILE once listening, so that the sender can connect at the first try (a SYN that races
+ *	the listener and is retransmitted makes the kernel drop ECN for the connection)
  *   hp_cc_xfer send -a ADDR -p PORT -n BYTES [-c CC] [-s SEED] [-i USECS] [-o TRACE] [-N]
  *		     [-t SECS]
  *	send BYTES of seeded pseudo-random data, print "bytes=N sum=HEX secs=S mbps=M cc=NAME
@@ -90,7 +92,7 @@ static double now_s(void)
 }
 
 static struct {
-	const char *addr, *cc, *trace;
+	const char *addr, *cc, *trace, *ready;
 	int port, timeout, interval_us;
 	unsigned long long bytes, seed;
 	bool nosum;
@@ -163,6 +165,15 @@ static int do_recv(void)
 
 	if (lfd < 0)
 		return 1;
+	if (o.ready) {
+		FILE *f = fopen(o.ready, "w");
+
+		if (!f) {
+			perror(o.ready);
+			return 1;
+		}
+		fclose(f);
+	}
 	fd = accept(lfd, NULL, NULL);
 	if (fd < 0) {
 		perror("hp_cc_xfer: accept");
@@ -238,6 +249,7 @@ static int do_send(void)
 	char cc[16];
 	struct sum s;
 	int fam = sock_addr(&ss, &len), fd = -1, tries;
+	double tc0 = now_s(), tc1;
 	size_t i;
 
 	if (fam < 0)
@@ -257,6 +269,7 @@ static int do_send(void)
 		perror("hp_cc_xfer: connect");
 		return 1;
 	}
+	tc1 = now_s();
 	sum_init(&s);
 	t0 = now_s();
 	if (o.trace) {
@@ -314,9 +327,10 @@ static int do_send(void)
 	get_cc(fd, cc, sizeof(cc));
 	memset(&ti, 0, sizeof(ti));
 	getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl);
-	printf("bytes=%llu sum=%016llx secs=%.3f mbps=%.1f cc=%s retrans=%u\n", o.bytes,
-	       (unsigned long long)sum_final(&s), t1 - t0, o.bytes * 8 / (t1 - t0) / 1e6, cc,
-	       ti.tcpi_total_retrans);
+	printf("bytes=%llu sum=%016llx secs=%.3f mbps=%.1f cc=%s retrans=%u connect_ms=%.1f "
+	       "attempts=%d\n", o.bytes, (unsigned long long)sum_final(&s), t1 - t0,
+	       o.bytes * 8 / (t1 - t0) / 1e6, cc, ti.tcpi_total_retrans, (tc1 - tc0) * 1e3,
+	       tries + 1);
 	close(fd);
 	return 0;
 }
@@ -324,7 +338,7 @@ static int do_send(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: hp_cc_xfer recv|send|hold -a ADDR [-p PORT] [-c CC] [-n BYTES] "
-		"[-s SEED] [-i USECS] [-o TRACE] [-N] [-t SECS]\n");
+		"[-s SEED] [-i USECS] [-o TRACE] [-N] [-t SECS] [-R FILE]\n");
 	exit(2);
 }
 
@@ -337,7 +351,7 @@ int main(int argc, char **argv)
 		usage();
 	mode = argv[1];
 	optind = 2;
-	while ((c = getopt(argc, argv, "a:p:c:n:s:i:o:Nt:")) != -1) {
+	while ((c = getopt(argc, argv, "a:p:c:n:s:i:o:Nt:R:")) != -1) {
 		switch (c) {
 		case 'a': o.addr = optarg; break;
 		case 'p': o.port = atoi(optarg); break;
@@ -348,6 +362,7 @@ int main(int argc, char **argv)
 		case 'o': o.trace = optarg; break;
 		case 'N': o.nosum = true; break;
 		case 't': o.timeout = atoi(optarg); break;
+		case 'R': o.ready = optarg; break;
 		default: usage();
 		}
 	}

@@ -37,7 +37,7 @@ rt=$(field "$d/mark.send" retrans); cuts=$(ce_cuts "$d/mark.trace")
 m1=$(cc_trace_summary "$d/mark.trace" | grep -o 'mean_cwnd=[^ ]*' | cut -d= -f2)
 echo "# marked: alpha last=$a1 mean=$am updates=$((u1 - u0)) ce_reductions=$((c1 - c0)) marked=$hits not_ect=$nect retrans=$rt ce_cuts_in_trace=$cuts mean_cwnd=$m1"
 if [ "${hits:-0}" -gt 1000 ] && [ "$nect" = 0 ]; then pass "marked/packets-were-ect-and-marked"
-else fail "marked/packets-were-ect-and-marked" "marked=$hits not_ect=$nect"; fi
+else fail "marked/packets-were-ect-and-marked" "marked=$hits not_ect=$nect; sender: $(cat "$d/mark.send")"; fi
 if [ "$am" -ge 50 ] 2>/dev/null && [ "$am" -le 250 ]; then pass "marked/alpha-near-marked-fraction"
 else fail "marked/alpha-near-marked-fraction" "mean alpha $am, expected ~102 (10% of 1024)"; fi
 if [ $((c1 - c0)) -ge 10 ] && [ "$cuts" -ge 5 ]; then pass "marked/cwnd-cut-by-ece"
