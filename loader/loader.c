@@ -575,24 +575,60 @@ fail:
 	return err;
 }
 
-static int attach_dispatcher(struct steer *skel, struct bpf_program *prog, int ifindex,
-			     enum hp_xdp_mode mode, const char *dir)
+/*
+ * A kill between libxdp's attach and our marker pin leaves hp_steer in the dispatcher with no
+ * marker. Called under the lock when no marker exists: any hp_steer there is such an orphan.
+ */
+static void reap_orphans(int ifindex)
 {
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	if (libxdp_get_error(mp))
+		return;
+	for (p = xdp_multiprog__next_prog(NULL, mp); p; p = xdp_multiprog__next_prog(p, mp)) {
+		if (strcmp(xdp_program__name(p), "hp_steer") &&
+		    strcmp(xdp_program__name(p), "hp_steer_mb"))
+			continue;
+		hp_info("removing orphaned steering program id %u from the dispatcher\n",
+			xdp_program__id(p));
+		xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0);
+	}
+	xdp_multiprog__close(mp);
+}
+
+/*
+ * libxdp loads the object (as an extension of its dispatcher) and attaches; then the config and
+ * the map binding, and last our marker pin. libxdp's own pins hold the program meanwhile; a kill
+ * before the marker is undone by reap_orphans() at the next attach.
+ */
+static int attach_dispatcher(struct steer *skel, struct bpf_program *prog, int ifindex,
+			     enum hp_xdp_mode mode, const struct hp_config *cfg, const char *dir)
+{
+	enum xdp_attach_mode xm = mode == HP_XDP_MODE_SKB ? XDP_MODE_SKB : XDP_MODE_NATIVE;
 	struct xdp_program *xp;
 	char p[PATH_MAX];
+	__u32 zero = 0;
 	int err;
 
+	reap_orphans(ifindex);
 	xp = xdp_program__from_bpf_obj(skel->obj, bpf_program__section_name(prog));
 	err = libxdp_get_error(xp);
 	if (err)
 		return err;
 	stall("attach");
-	err = xdp_program__attach(xp, ifindex, mode == HP_XDP_MODE_SKB ? XDP_MODE_SKB :
-				  XDP_MODE_NATIVE, 0);
+	err = xdp_program__attach(xp, ifindex, xm, 0);
 	if (err)
 		goto out;
+	stall("config");
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.config), &zero, cfg, BPF_ANY))
+		err = -errno;
+	if (!err)
+		err = bind_maps(skel, xdp_program__fd(xp));
 	stall("mkdir");
-	err = mkdir_p(dir);
+	if (!err)
+		err = mkdir_p(dir);
 	if (!err) {
 		stall("pin");
 		join(p, sizeof(p), dir, "prog");
@@ -600,9 +636,9 @@ static int attach_dispatcher(struct steer *skel, struct bpf_program *prog, int i
 			err = -errno;
 	}
 	if (err) {
-		hp_warn("cannot pin the steering marker in %s: %s\n", dir, strerror(-err));
-		xdp_program__detach(xp, ifindex, mode == HP_XDP_MODE_SKB ? XDP_MODE_SKB :
-				    XDP_MODE_NATIVE, 0);
+		hp_warn("attaching through libxdp's dispatcher failed after the attach: %s\n",
+			strerror(-err));
+		xdp_program__detach(xp, ifindex, xm, 0);
 		rmdir_up(dir);
 	}
 out:
@@ -612,7 +648,6 @@ out:
 }
 
 static void gc_stale(void);
-static int detach_locked(int ifindex);
 
 int hp_steer_attach(int ifindex, const struct hp_attach_opts *opts)
 {
@@ -686,17 +721,7 @@ int hp_steer_attach(int ifindex, const struct hp_attach_opts *opts)
 			goto out;
 		err = attach_single(prog, ifindex, ifname, mode, dir);
 	} else {
-		err = attach_dispatcher(skel, prog, ifindex, mode, dir);
-		/* libxdp loaded the object; the program sees "pass" until this lands */
-		if (!err && bpf_map_update_elem(bpf_map__fd(skel->maps.config), &zero, &cfg,
-						BPF_ANY))
-			err = -errno;
-		if (!err)
-			err = bind_maps(skel, bpf_program__fd(prog));
-		if (err && !open_attached(dir, ifindex, &a, true)) {
-			attached_close(&a);
-			detach_locked(ifindex);
-		}
+		err = attach_dispatcher(skel, prog, ifindex, mode, &cfg, dir);
 	}
 out:
 	steer__destroy(skel);
