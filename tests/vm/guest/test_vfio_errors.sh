@@ -1,0 +1,51 @@
+#!/bin/bash
+# VFIO bad input and faults: each must fail with a message that names the fix, and leave the
+# device usable. Runs before the igb/virtio suites (alphabetical) while no NIC has an address.
+. /hp/tests/vm/guest/vfio_lib.sh
+IGB=0000:00:04.0 E1000E=0000:00:03.0
+
+# expect_err NAME PATTERN CMD...: CMD must fail and print PATTERN (the fix).
+expect_err() {
+	local name=$1 pat=$2 out; shift 2
+	out=$("$@" 2>&1)
+	if [ $? -ne 0 ] && echo "$out" | grep -q -- "$pat"; then
+		pass "$name"
+	else
+		fail "$name" "wanted a failure mentioning '$pat', got: $(echo "$out" | tail -2 | tr '\n' ' ')"
+	fi
+}
+
+expect_err bad_bdf "DOMAIN:BUS:DEV.FN" "$VT" info vfio:not-a-device
+expect_err no_device "no such PCI device" "$VT" info vfio:0000:00:1f.6
+expect_err not_vfio "nic bind" "$VT" info vfio:$IGB
+expect_err bind_bad_bdf "DOMAIN:BUS:DEV.FN" nic_bind 00:04
+expect_err unknown_option "known: irq, noiommu" "$VT" info "vfio:$IGB,fast"
+
+on_exit "nic_unbind $IGB"
+check bind nic_bind $IGB
+# No hugepages: the error says how to reserve them, nothing stays open.
+hp=$(cat /proc/sys/vm/nr_hugepages)
+echo 0 > /proc/sys/vm/nr_hugepages
+expect_err no_hugepages "nr_hugepages" "$VT" info vfio:$IGB
+echo "$hp" > /proc/sys/vm/nr_hugepages
+# No-IOMMU mode asked for on a kernel where it is off: names the switch.
+expect_err noiommu_off "enable_unsafe_noiommu_mode" "$VT" info "vfio:$IGB,noiommu"
+# Busy: a second process on the same device gets a clear "in use".
+"$VT" rxdrop vfio:$IGB 8 > /dev/null 2>&1 &
+pid=$!
+sleep 3
+expect_err busy "in use" "$VT" info vfio:$IGB
+kill -INT $pid; wait $pid
+check usable_after_errors "$VT" info vfio:$IGB
+check unbind nic_unbind $IGB
+
+# An id we have no driver for: the e1000e, bound to vfio-pci.
+on_exit "nic_unbind $E1000E"
+if nic_bind $E1000E >/dev/null 2>&1; then
+	expect_err unsupported_id "unsupported device 8086:10d3" "$VT" info vfio:$E1000E
+	check unsupported_unbind nic_unbind $E1000E
+	check unsupported_back test "$(driver $E1000E)" = e1000e
+else
+	fail unsupported_id "could not bind $E1000E to vfio-pci"
+fi
+finish
