@@ -16,10 +16,12 @@ need_cmd trafgen
 need_cmd ping
 [ -x "$XDPCTL" ] || { skip "" "$XDPCTL not built (make)"; exit 0; }
 lab2 || { fail setup "cannot create the netns lab"; finish; }
-NS_C=$(ns_create c) && veth_pair "$NS_B" b1 "$NS_C" c0 || { fail setup "cannot create b1-c0"; finish; }
+NS_C=$(ns_create c) && veth_pair "$NS_B" b1 "$NS_C" c0 ||
+	{ fail setup "cannot create b1-c0"; finish; }
 on_exit "$XDPCTL -n $NS_B detach b0; $XDPCTL -n $NS_A detach a0"
 for ns in "$NS_A" "$NS_B" "$NS_C"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
 done
 ip -n "$NS_A" neigh replace 10.250.0.2 lladdr "$MAC_B" dev a0 nud permanent
 ip -n "$NS_B" neigh replace 10.250.0.1 lladdr "$MAC_A" dev b0 nud permanent
@@ -32,7 +34,8 @@ on_exit "rm -rf $TMP"
 
 # udp_cfg DPORT: one 60-byte UDP frame a0 -> b0 (trafgen config)
 udp_cfg() {
-	echo "{ eth(da=$MAC_B, sa=$MAC_A, type=0x0800), ipv4(saddr=10.250.0.1, daddr=10.250.0.2, ttl=64)," \
+	echo "{ eth(da=$MAC_B, sa=$MAC_A, type=0x0800)," \
+		"ipv4(saddr=10.250.0.1, daddr=10.250.0.2, ttl=64)," \
 		"udp(sport=40000, dport=$1), fill(0x41, 18) }" >"$TMP/udp$1.cfg"
 }
 # send DPORT N: exactly N frames, checked against a0's tx counter
@@ -51,6 +54,11 @@ udp_in() { ip netns exec "$NS_B" awk '/^Udp:/ && $2 ~ /^[0-9]/ {print $2 + $3}' 
 stat_json() { "${X[@]}" stats b0 --json; }
 cnt() { jq -r "$2" <<<"$1"; }
 rule_pk() { jq -r ".rules[] | select(.id == $2) | .packets" <<<"$1"; }
+# ping_a N: N echo requests from A to b0's address; prints the number of replies
+ping_a() {
+	ip netns exec "$NS_A" ping -c "$1" -i 0.2 -W 1 10.250.0.2 |
+		awk '/packets transmitted/ {print $4}'
+}
 
 out=$("${X[@]}" attach b0 --default pass 2>&1) || { fail attach "$out"; finish; }
 out=$("$XDPCTL" -n "$NS_A" attach a0 --default pass 2>&1) || { fail attach-a0 "$out"; finish; }
@@ -59,8 +67,9 @@ r_drop=$("${X[@]}" rule add b0 --proto udp --dport 7777 --action drop) &&
 r_tx=$("${X[@]}" rule add b0 --proto udp --dport 7778 --action tx) &&
 r_red=$("${X[@]}" rule add b0 --proto udp --dst 10.250.0.2/32 --dport 7779 --action redirect:b1) &&
 r_icmp=$("${X[@]}" rule add b0 --proto icmp --src 10.250.0.0/24 --prio 10 --action pass) ||
-	{ fail rule-add "$("${X[@]}" rule add b0 --proto udp --dport 7777 --action drop 2>&1)"; finish; }
-[[ $r_drop =~ ^[0-9]+$ && $r_tx =~ ^[0-9]+$ ]] && pass rule-add-prints-id || fail rule-add-prints-id "'$r_drop'"
+	{ fail rule-add "$("${X[@]}" rule add b0 --proto udp --action drop 2>&1)"; finish; }
+[[ $r_drop =~ ^[0-9]+$ && $r_tx =~ ^[0-9]+$ ]] && pass rule-add-prints-id ||
+	fail rule-add-prints-id "'$r_drop'"
 n=$("${X[@]}" rule list b0 --json | jq '.rules | length')
 [ "$n" = 4 ] && pass rule-list || fail rule-list "$n rules listed"
 
@@ -68,35 +77,37 @@ for p in 7777 7778 7779; do udp_cfg $p; done
 s0=$(stat_json); u0=$(udp_in); a0p=$(a_pass); c0rx=$(rxp "$NS_C" c0)
 ok=1
 send 7777 200 && send 7778 150 && send 7779 120 || ok=0
-pings=$(ip netns exec "$NS_A" ping -c 5 -i 0.2 -W 1 10.250.0.2 | awk '/packets transmitted/{print $4}')
+pings=$(ping_a 5)
 sleep 0.3
 s1=$(stat_json)
 [ $ok = 1 ] || fail trafgen "trafgen did not send the frames"
 
 d() { echo $(( $(cnt "$s1" "$1") - $(cnt "$s0" "$1") )); }
+rd() { echo $(( $(rule_pk "$s1" "$1") - $(rule_pk "$s0" "$1") )); }
 # drop: exact counters, and B's UDP stack saw none of the 200 (the 7778/7779 ones left too)
-got="drop=$(d .counters.drop.packets) rule=$(( $(rule_pk "$s1" $r_drop) - $(rule_pk "$s0" $r_drop) ))"
+got="drop=$(d .counters.drop.packets) rule=$(rd "$r_drop")"
 got+=" bytes=$(d .counters.drop.bytes) udp_in=$(( $(udp_in) - u0 ))"
-[ "$got" = "drop=200 rule=200 bytes=12000 udp_in=0" ] && pass drop || fail drop "$got (want 200, 200, 12000 bytes, 0)"
+[ "$got" = "drop=200 rule=200 bytes=12000 udp_in=0" ] && pass drop ||
+	fail drop "$got (want 200, 200, 12000 bytes, 0)"
 # tx: counted once each and bounced back into a0 (a0 also gets the 5 echo replies)
-got="tx=$(d .counters.tx.packets) rule=$(( $(rule_pk "$s1" $r_tx) - $(rule_pk "$s0" $r_tx) ))"
+got="tx=$(d .counters.tx.packets) rule=$(rd "$r_tx")"
 back=$(( $(a_pass) - a0p ))
 [ "$got" = "tx=150 rule=150" ] && [ "$back" = 155 ] && pass tx ||
 	fail tx "$got, a0 got $back frames back (want 150, 150, 150 + 5 echo replies)"
 # redirect: counted and sent out of b1 into c0
-got="redirect=$(d .counters.redirect.packets) rule=$(( $(rule_pk "$s1" $r_red) - $(rule_pk "$s0" $r_red) ))"
+got="redirect=$(d .counters.redirect.packets) rule=$(rd "$r_red")"
 out_c=$(( $(rxp "$NS_C" c0) - c0rx ))
 [ "$got" = "redirect=120 rule=120" ] && [ "$out_c" = 120 ] && pass redirect ||
 	fail redirect "$got, c0 received $out_c (want 120)"
 # pass: 5 echo requests matched the ICMP rule, 5 replies came back
-got="pass=$(d .counters.pass.packets) rule=$(( $(rule_pk "$s1" $r_icmp) - $(rule_pk "$s0" $r_icmp) ))"
+got="pass=$(d .counters.pass.packets) rule=$(rd "$r_icmp")"
 [ "$got" = "pass=5 rule=5" ] && [ "$pings" = 5 ] && pass icmp-pass ||
 	fail icmp-pass "$got, $pings replies (want 5, 5, 5)"
 [ "$(d .counters.nomatch.packets)" = 0 ] && pass no-stray-frames ||
 	fail no-stray-frames "$(d .counters.nomatch.packets) frames matched no rule"
 # rule list carries the same per-rule counters
 lst=$("${X[@]}" rule list b0 --json)
-[ "$(jq -r ".rules[] | select(.id == $r_drop) | .packets" <<<"$lst")" = "$(rule_pk "$s1" $r_drop)" ] &&
+[ "$(rule_pk "$lst" "$r_drop")" = "$(rule_pk "$s1" "$r_drop")" ] &&
 	pass rule-list-counters || fail rule-list-counters "$lst"
 
 # watch: two 1 s intervals and a summary whose totals equal what was sent meanwhile
@@ -122,14 +133,18 @@ grep -q "pkt/s" <<<"$t" || grep -q "no packets" <<<"$t" && pass watch-text || fa
 "${X[@]}" rule del b0 "$r_drop" || fail rule-del "exit $?"
 u0=$(udp_in); s0=$(stat_json)
 send 7777 50; sleep 0.3
-got="udp_in=$(( $(udp_in) - u0 )) drop=$(( $(cnt "$(stat_json)" .counters.drop.packets) - $(cnt "$s0" .counters.drop.packets) ))"
+s1=$(stat_json)
+got="udp_in=$(( $(udp_in) - u0 )) drop=$(d .counters.drop.packets)"
 [ "$got" = "udp_in=50 drop=0" ] && pass rule-del || fail rule-del "$got (want 50, 0)"
 
 # default drop: a fresh attachment drops what matches no rule
 "${X[@]}" detach b0 >/dev/null
-"${X[@]}" attach b0 --default drop >/dev/null 2>&1 || fail default-drop "attach --default drop failed"
-pings=$(ip netns exec "$NS_A" ping -c 3 -i 0.2 -W 1 10.250.0.2 | awk '/packets transmitted/{print $4}')
+"${X[@]}" attach b0 --default drop >/dev/null 2>&1 ||
+	fail default-drop "attach --default drop failed"
+pings=$(ping_a 3)
 s=$(stat_json)
-got="replies=$pings drop=$(cnt "$s" .counters.drop.packets) nomatch=$(cnt "$s" .counters.nomatch.packets)"
-[ "$got" = "replies=0 drop=3 nomatch=3" ] && pass default-drop || fail default-drop "$got (want 0, 3, 3)"
+got="replies=$pings drop=$(cnt "$s" .counters.drop.packets)"
+got+=" nomatch=$(cnt "$s" .counters.nomatch.packets)"
+[ "$got" = "replies=0 drop=3 nomatch=3" ] && pass default-drop ||
+	fail default-drop "$got (want 0, 3, 3)"
 finish
