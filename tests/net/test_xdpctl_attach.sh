@@ -35,7 +35,8 @@ attach=$(json_get "$st" '.interfaces[0].attach')
 if [ "$attach" = single ]; then
 	# a single program: the kernel runs exactly the program xdpctl reports, through a link
 	lid=$(json_get "$st" '.interfaces[0].link_id')
-	if [ "$kpid" = "$pid" ] && [ "$(bpftool -j link show id "$lid" 2>/dev/null | jq -r .prog_id)" = "$pid" ]; then
+	lprog=$(bpftool -j link show id "$lid" 2>/dev/null | jq -r .prog_id)
+	if [ "$kpid" = "$pid" ] && [ "$lprog" = "$pid" ]; then
 		pass kernel-view
 	else
 		fail kernel-view "iproute2 says prog '$kpid', xdpctl says $pid (link $lid)"
@@ -46,7 +47,8 @@ fi
 pin=$(json_get "$st" '.interfaces[0].pin_dir')
 cookie=$(json_get "$st" '.interfaces[0].netns_cookie')
 if [ -e "$pin/link" ] || [ -e "$pin/prog" ]; then
-	[[ $pin == */hybridpath/$cookie/* ]] && pass pin-dir || fail pin-dir "$pin lacks cookie $cookie"
+	[[ $pin == */hybridpath/$cookie/* ]] && pass pin-dir ||
+		fail pin-dir "$pin lacks cookie $cookie"
 else
 	fail pin-dir "nothing pinned in $pin"
 fi
@@ -80,7 +82,8 @@ n=$($XDPCTL -n "$NS_D" status --json | jq '.interfaces | length')
 [ "$n" = 1 ] && pass status-per-netns || fail status-per-netns "listed $n interfaces"
 # detaching one leaves the other
 $XDPCTL -n "$NS_D" detach b0 >/dev/null
-if [ -z "$(xdp_prog "$NS_D" b0)" ] && [ "$(xdp_prog "$NS1" b0)" = "$kpid" ] && [ ! -e "$pin2" ]; then
+if [ -z "$(xdp_prog "$NS_D" b0)" ] && [ "$(xdp_prog "$NS1" b0)" = "$kpid" ] &&
+   [ ! -e "$pin2" ]; then
 	pass detach-one
 else
 	fail detach-one "ns2 prog '$(xdp_prog "$NS_D" b0)', ns1 prog '$(xdp_prog "$NS1" b0)'"
@@ -135,13 +138,14 @@ busy=$(grep -l "already attached" "$T"/a*.out | wc -l)
 [ "$ok" = 1 ] && [ "$busy" = 3 ] && pass concurrent-attach ||
 	fail concurrent-attach "$ok succeeded, $busy said 'already attached'"
 for i in $(seq 16); do
-	$XDPCTL -n "$NS_D" rule add b0 --proto udp --dport $((5000 + i)) --action drop >"$T/r$i" 2>&1 &
+	$XDPCTL -n "$NS_D" rule add b0 --proto udp --dport $((5000 + i)) --action drop \
+		>"$T/r$i" 2>&1 &
 done
 wait
 ids=$(cat "$T"/r* | sort -un | grep -c '^[0-9]*$')
 n=$($XDPCTL -n "$NS_D" rule list b0 --json | jq '.rules | length')
 [ "$ids" = 16 ] && [ "$n" = 16 ] && pass concurrent-rules ||
-	fail concurrent-rules "$ids distinct ids printed, $n rules listed: $(cat "$T"/r* | tr '\n' ' ')"
+	fail concurrent-rules "$ids distinct ids, $n rules listed: $(cat "$T"/r* | tr '\n' ' ')"
 [ "$(json_get "$($XDPCTL -n "$NS_D" status b0 --json)" '.interfaces[0].rules')" = 16 ] &&
 	pass status-rule-count || fail status-rule-count "$($XDPCTL -n "$NS_D" status b0)"
 $XDPCTL -n "$NS_D" detach b0 >/dev/null

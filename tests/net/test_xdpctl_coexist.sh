@@ -12,13 +12,17 @@ OBJ=
 for d in ${LIBXDP_OBJECT_PATH:-} /usr/lib/x86_64-linux-gnu/bpf /usr/lib/bpf /usr/local/lib/bpf; do
 	[ -r "$d/xdpfilt_alw_all.o" ] && OBJ=$d/xdpfilt_alw_all.o && break
 done
-[ -n "$OBJ" ] || { skip "" "xdp-tools' xdpfilt_alw_all.o not found (apt-get install xdp-tools)"; exit 0; }
+[ -n "$OBJ" ] ||
+	{ skip "" "xdp-tools' xdpfilt_alw_all.o not found (apt-get install xdp-tools)"; exit 0; }
 lab2 || { fail setup "cannot create the netns lab"; finish; }
 on_exit "$XDPCTL -n $NS_B detach b0; ip netns exec $NS_B xdp-loader unload b0 --all"
 
 xdp_prog() { ip -n "$NS_B" -j link show dev b0 | jq -r '.[0].xdp.prog.id // empty'; }
 # xdp-loader runs under `ip netns exec` (private /sys): give it a bpffs of its own there
-xl() { ip netns exec "$NS_B" sh -c 'mount -t bpf bpf /sys/fs/bpf 2>/dev/null; xdp-loader "$@"' xl "$@"; }
+xl() {
+	ip netns exec "$NS_B" sh -c 'mount -t bpf bpf /sys/fs/bpf 2>/dev/null; xdp-loader "$@"' \
+		xl "$@"
+}
 
 # 1. xdp-loader first, then xdpctl
 out=$(xl load b0 "$OBJ" 2>&1) || { fail xdp-loader-load "$out"; finish; }
@@ -30,7 +34,7 @@ if [ $rc = 0 ]; then
 	   xl status b0 2>&1 | grep -q xdpfilt_alw_all && xl status b0 2>&1 | grep -q hp_steer; then
 		pass share-dispatcher
 	else
-		fail share-dispatcher "attached, but not both in the dispatcher: $(xl status b0 2>&1 | tr '\n' ' ')"
+		fail share-dispatcher "not both there: $(xl status b0 2>&1 | tr '\n' ' ')"
 	fi
 	$XDPCTL -n "$NS_B" detach b0 >/dev/null 2>&1
 	xl status b0 2>&1 | grep -q xdpfilt_alw_all && pass detach-keeps-other ||
@@ -42,8 +46,9 @@ else
 	[ -n "$why" ] || why=$(echo "$out" | tail -1)
 	skip share-dispatcher "libxdp's dispatcher does not load on this kernel ($(uname -r)): $why"
 	# the refusal: exit 1, names the other program and the fix, leaves it in place
-	if [ $rc = 1 ] && grep -q "xdp-loader unload b0" <<<"$out" && [ "$(xdp_prog)" = "$other" ] &&
-	   [ "$(json_get "$($XDPCTL -n "$NS_B" status b0 --json)" '.interfaces[0].attached')" = false ]; then
+	att=$(json_get "$($XDPCTL -n "$NS_B" status b0 --json)" '.interfaces[0].attached')
+	if [ $rc = 1 ] && grep -q "xdp-loader unload b0" <<<"$out" &&
+	   [ "$(xdp_prog)" = "$other" ] && [ "$att" = false ]; then
 		pass refused-cleanly
 	else
 		fail refused-cleanly "rc=$rc prog '$(xdp_prog)' (was $other): $out"
@@ -53,7 +58,8 @@ xl unload b0 --all >/dev/null 2>&1
 [ -z "$(xdp_prog)" ] || { fail setup "cannot unload xdp-loader's program"; finish; }
 
 # 2. xdpctl first, then xdp-loader: ours must survive whatever xdp-loader does
-$XDPCTL -n "$NS_B" attach b0 >/dev/null 2>&1 || { fail attach "$($XDPCTL -n "$NS_B" attach b0 2>&1)"; finish; }
+$XDPCTL -n "$NS_B" attach b0 >/dev/null 2>&1 ||
+	{ fail attach "$($XDPCTL -n "$NS_B" attach b0 2>&1)"; finish; }
 st=$($XDPCTL -n "$NS_B" status b0 --json)
 mine=$(json_get "$st" '.interfaces[0].prog_id')
 out=$(xl load b0 "$OBJ" 2>&1); rc=$?

@@ -18,14 +18,16 @@ expect() {
 	if [ $rc = "$code" ] && grep -Eq -- "$re" "$err" && [ -z "$out" ]; then
 		pass "$name"
 	else
-		fail "$name" "exit $rc (want $code), stderr: $(head -c 300 "$err" | tr '\n' ' ') stdout: ${out:0:100}"
+		why="exit $rc (want $code), stderr: $(head -c 300 "$err" | tr '\n' ' ')"
+		fail "$name" "$why stdout: ${out:0:100}"
 	fi
 	rm -f "$err"
 }
 
 # not attached yet
 expect detach-not-attached 1 "not attached to b0: nothing to detach" "${X[@]}" detach b0
-expect rule-not-attached 1 "run xdpctl attach b0 first" "${X[@]}" rule add b0 --proto udp --action drop
+expect rule-not-attached 1 "run xdpctl attach b0 first" \
+	"${X[@]}" rule add b0 --proto udp --action drop
 expect stats-not-attached 1 "run xdpctl attach b0 first" "${X[@]}" stats b0
 expect list-not-attached 1 "run xdpctl attach b0 first" "${X[@]}" rule list b0
 # interfaces and namespaces
@@ -55,7 +57,8 @@ expect count-without-watch 2 "--count needs --watch" "${X[@]}" stats b0 --count 
 "${X[@]}" attach b0 >/dev/null 2>&1 || { fail attach "$("${X[@]}" attach b0 2>&1)"; finish; }
 expect bad-prefix 2 "10.0.0.300/8|prefix" "${X[@]}" rule add b0 --src 10.0.0.300/8 --action drop
 expect bad-prefix-len 2 "/33|prefix" "${X[@]}" rule add b0 --dst 10.0.0.0/33 --action drop
-expect port-out-of-range 2 "70000|range" "${X[@]}" rule add b0 --proto udp --dport 70000 --action drop
+expect port-out-of-range 2 "70000|range" \
+	"${X[@]}" rule add b0 --proto udp --dport 70000 --action drop
 expect port-range-reversed 2 "9-3|range" "${X[@]}" rule add b0 --proto udp --dport 9-3 --action drop
 expect bad-action 2 "explode|action" "${X[@]}" rule add b0 --action explode
 expect missing-action 2 "action" "${X[@]}" rule add b0 --proto udp

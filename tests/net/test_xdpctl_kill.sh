@@ -14,18 +14,23 @@ on_exit "$XDPCTL -n $NS_B detach b0"
 
 xdp_prog() { ip -n "$NS_B" -j link show dev b0 | jq -r '.[0].xdp.prog.id // empty'; }
 # steering pins only: hybridpath/<netns>/<ifindex>/* (cc and others pin beside them)
-pins() { find /sys/fs/bpf/hybridpath -regextype egrep -regex ".*/hybridpath/(ino-)?[0-9]+/[0-9]+/[^/]+" 2>/dev/null | sort; }
+pins() {
+	find /sys/fs/bpf/hybridpath -regextype egrep \
+		-regex ".*/hybridpath/(ino-)?[0-9]+/[0-9]+/[^/]+" 2>/dev/null | sort
+}
 # pins that did not exist before the test (stale ones of others may be cleaned meanwhile)
 new_pins() { comm -13 <(echo "$before_pins") <(pins); }
 # our netns' pin directory (a sibling namespace's pins are not ours to judge)
-cookie_dir() { $XDPCTL -n "$NS_B" status b0 --json 2>/dev/null | jq -r '.interfaces[0].pin_dir // empty'; }
+cookie_dir() {
+	$XDPCTL -n "$NS_B" status b0 --json 2>/dev/null | jq -r '.interfaces[0].pin_dir // empty'
+}
 
 # bpf objects held by PID: "prog ID" / "map ID" / "link ID" lines from fdinfo
 held() {
 	local f
 	for f in /proc/$1/fdinfo/*; do
-		awk '/^prog_id:/{print "prog", $2} /^map_id:/{print "map", $2} /^link_id:/{print "link", $2}' \
-			"$f" 2>/dev/null
+		awk '/^prog_id:/ {print "prog", $2} /^map_id:/ {print "map", $2}
+		     /^link_id:/ {print "link", $2}' "$f" 2>/dev/null
 	done | sort -u
 }
 # gone KIND ID: the kernel freed it (freeing is deferred: poll up to 5 s)
