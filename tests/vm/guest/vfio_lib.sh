@@ -51,6 +51,7 @@ run_apps() {
 	"$VT" pkt-reflect "$PIF" "$mac" 50 >/dev/null 2>&1	# nothing comes back: rxdrop drops
 	sleep 1
 	kill -INT $pid; wait $pid
+	run_irq "$dev" "$mac"
 	n=$(sed -n 's/^total rx \([0-9]*\) packets.*/\1/p' /tmp/rxdrop.out)
 	if [ "${n:-0}" -ge 50 ]; then pass app_rxdrop; else
 		fail app_rxdrop "received ${n:-none} of 50: $(tail -2 /tmp/rxdrop.out | tr '\n' ' ')"; fi
@@ -66,6 +67,35 @@ run_apps() {
 	else
 		fail app_txgen "kernel saw ${n:-none} of 50: $(echo "$out" | tail -2 | tr '\n' ' ')"
 	fi
+}
+
+# Idle sleep on MSI-X: hp-rxdrop --poll on "vfio:BDF,irq" must use little CPU while idle, wake
+# for traffic (all frames counted), and the device's vfio-msix interrupts must have fired (the
+# no-interrupt fallback also sleeps, so CPU time alone would not prove anything).
+cpu_ticks() { awk '{ print $14 + $15 }' /proc/"$1"/stat; }
+msix_count() { grep "vfio-msix\[0\]($1)" /proc/interrupts | awk '{ s = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; else break; print s }'; }
+run_irq() {
+	local dev=$1 mac=$2 pid t0 t1 i0 i1 n
+	"$O/bin/hp-rxdrop" "vfio:$dev,irq" --poll --duration 40 --quiet > /tmp/rxirq.out 2>&1 &
+	pid=$!
+	wait_for 20 grep -q "hp-rxdrop:" /tmp/rxirq.out
+	sleep 1
+	t0=$(cpu_ticks $pid)
+	sleep 3
+	t1=$(cpu_ticks $pid)
+	i0=$(msix_count "$dev")
+	"$VT" pkt-reflect "$PIF" "$mac" 50 >/dev/null 2>&1
+	sleep 1
+	i1=$(msix_count "$dev")
+	kill -INT $pid; wait $pid
+	n=$(sed -n 's/^total rx \([0-9]*\) packets.*/\1/p' /tmp/rxirq.out)
+	# 3 s idle = 300 ticks when spinning; allow 10 %
+	if [ -n "$t1" ] && [ $((t1 - t0)) -lt 30 ]; then pass irq_idle_cpu; else
+		fail irq_idle_cpu "idle rxdrop used $((t1 - t0)) ticks in 3 s"; fi
+	if [ "${n:-0}" -ge 50 ]; then pass irq_wakes; else
+		fail irq_wakes "received ${n:-none} of 50: $(tail -2 /tmp/rxirq.out | tr '\n' ' ')"; fi
+	if [ -n "$i1" ] && [ "$i1" -gt "${i0:-0}" ]; then pass irq_msix_fired; else
+		fail irq_msix_fired "vfio-msix[0]($dev) count ${i0:-none} -> ${i1:-none}"; fi
 }
 
 # run_vfio_suite BDF KERNEL_DRIVER: the whole sequence for one device.
