@@ -143,6 +143,8 @@ demo: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)O=$(O) bash tests/bench/run.sh $(BENCHES)
+fuzz:
+	$(Q)O=$(O) HP_FUZZ_SECONDS=$${HP_FUZZ_SECONDS:-600} bash tests/fuzz/run.sh
 
 install: all
 	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
