@@ -6,7 +6,8 @@
 #   hpt-<pid>-a: a0 10.250.0.1  <---- veth ---->  b0 10.250.0.2 :hpt-<pid>-b   (hp_steer on b0)
 set -uo pipefail
 . "$(dirname "$0")/net/lib.sh"
-[ "$(id -u)" = 0 ] || { echo "demo: run as root (make demo needs CAP_NET_ADMIN and CAP_BPF)" >&2; exit 1; }
+[ "$(id -u)" = 0 ] ||
+	{ echo "demo: run as root (make demo needs CAP_NET_ADMIN and CAP_BPF)" >&2; exit 1; }
 for c in trafgen ping jq; do
 	command -v $c >/dev/null || { echo "demo: $c missing: run make deps" >&2; exit 1; }
 done
@@ -55,7 +56,8 @@ wait
 step "final counters"
 run "${X[@]}" stats b0
 echo
-echo "sent by trafgen: $(tr -d '\r' <"$cfg.tg" | awk '/packets outgoing/ {print $1}') frames (half to 9000: dropped, half to 9001: bounced back)"
+sent=$(tr -d '\r' <"$cfg.tg" | awk '/packets outgoing/ {print $1}')
+echo "sent by trafgen: $sent frames (half to 9000: dropped, half to 9001: bounced back)"
 echo "ping: $(grep 'packets transmitted' "$cfg.ping")"
 echo "cleaning up (detach, namespaces)"
 exit 0

@@ -33,7 +33,8 @@ echo "{ eth(da=$MAC_B, sa=$MAC_A, type=0x0800), ipv4(saddr=10.250.0.1, daddr=10.
 	"udp(sport=40000, dport=9), fill(0x41, 18) }" >"$cfg"
 
 xdp_drops() {
-	ip netns exec "$NS_B" ethtool -S b0 | awk '/rx_queue_[0-9]+_xdp_drops:/ {s += $2} END {print s + 0}'
+	ip netns exec "$NS_B" ethtool -S b0 |
+		awk '/rx_queue_[0-9]+_xdp_drops:/ {s += $2} END {print s + 0}'
 }
 # measure: drops per second over SECS while trafgen runs flat out on one CPU
 measure() {
@@ -68,12 +69,14 @@ for r in $(seq "$ROUNDS"); do
 	bare+=("$(measure)")
 	detach_bare
 	attach_steer || { say "cannot attach steering: $("${X[@]}" attach b0 2>&1)"; exit 1; }
-	[ "$r" = 1 ] && say "hp_steer attached as: $("${X[@]}" status b0 --json | jq -r '.interfaces[0].attach')"
+	how=$("${X[@]}" status b0 --json | jq -r '.interfaces[0].attach')
+	[ "$r" = 1 ] && say "hp_steer attached as: $how"
 	c0=$("${X[@]}" stats b0 --json | jq .counters.drop.packets)
 	steer+=("$(measure)")
 	c1=$("${X[@]}" stats b0 --json | jq .counters.drop.packets)
 	"${X[@]}" detach b0 >/dev/null
-	say "round $r: bare ${bare[-1]} pps, steer ${steer[-1]} pps (hp_steer's own drop counter: $((c1 - c0)) over the whole run)"
+	say "round $r: bare ${bare[-1]} pps, steer ${steer[-1]} pps" \
+		"(hp_steer's own drop counter: $((c1 - c0)) over the whole run)"
 done
 b=$(printf '%s\n' "${bare[@]}" | median)
 s=$(printf '%s\n' "${steer[@]}" | median)

@@ -10,12 +10,13 @@ D=$(mktemp -d /tmp/hp-install.XXXXXX)
 on_exit "rm -rf $D"
 
 # the same O spelling as the build (a relative build/ stays relative: no rebuild under new names)
-out=$(make -C "$HP_ROOT" --no-print-directory O="${O#"$HP_ROOT"/}" PREFIX=/usr DESTDIR="$D" install 2>&1) ||
+out=$(make -C "$HP_ROOT" --no-print-directory O="${O#"$HP_ROOT"/}" PREFIX=/usr DESTDIR="$D" \
+	install 2>&1) ||
 	{ fail make-install "$(echo "$out" | tail -5 | tr '\n' ' ')"; finish; }
 miss=
-for f in usr/bin/xdpctl usr/lib/libhybridpath.a usr/lib/libhybridpath.so.0 usr/lib/libhybridpath.so \
-	 usr/lib/pkgconfig/hybridpath.pc usr/include/hybridpath/common.h \
-	 usr/include/hybridpath/loader.h usr/include/hybridpath/steer.h usr/include/hybridpath/hp_steer.h; do
+for f in usr/bin/xdpctl usr/lib/libhybridpath.a usr/lib/libhybridpath.so.0 \
+	 usr/lib/libhybridpath.so usr/lib/pkgconfig/hybridpath.pc \
+	 usr/include/hybridpath/{common,loader,steer,hp_steer}.h; do
 	[ -e "$D/$f" ] || miss+=" $f"
 done
 [ -z "$miss" ] && pass files || fail files "missing:$miss"
@@ -42,12 +43,14 @@ int main(void)
 	return 0;
 }
 EOF
-want="No such file or directory|drop"	# glibc's strerror(ENOENT), hp_counter_name(HP_ACT_DROP)
+# glibc's strerror(ENOENT), hp_counter_name(HP_ACT_DROP)
+want="No such file or directory|drop"
 export PKG_CONFIG_PATH=$D/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$D
 if out=$(gcc -o "$D/app" "$D/app.c" $(pkg-config --cflags hybridpath) \
 	 $(pkg-config --libs hybridpath) 2>&1); then
 	got=$(LD_LIBRARY_PATH=$D/usr/lib "$D/app" 2>&1)
-	[ "$got" = "$want" ] && pass pkg-config-shared || fail pkg-config-shared "ran: '$got', want '$want'"
+	[ "$got" = "$want" ] && pass pkg-config-shared ||
+		fail pkg-config-shared "ran: '$got', want '$want'"
 	# it really used the installed shared library
 	LD_LIBRARY_PATH=$D/usr/lib ldd "$D/app" | grep -q "$D/usr/lib/libhybridpath.so.0" ||
 		fail shared-lib-used "$(LD_LIBRARY_PATH=$D/usr/lib ldd "$D/app" | grep hybridpath)"
@@ -56,7 +59,8 @@ else
 fi
 # static: the archive plus the private dependencies pkg-config lists
 if out=$(gcc -o "$D/app-static" "$D/app.c" $(pkg-config --cflags hybridpath) \
-	 "$D/usr/lib/libhybridpath.a" $(pkg-config --libs --static hybridpath | sed 's/-lhybridpath//') 2>&1); then
+	 "$D/usr/lib/libhybridpath.a" \
+	 $(pkg-config --libs --static hybridpath | sed 's/-lhybridpath//') 2>&1); then
 	got=$("$D/app-static" 2>&1)
 	[ "$got" = "$want" ] && pass pkg-config-static || fail pkg-config-static "ran: '$got'"
 else
