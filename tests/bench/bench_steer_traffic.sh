@@ -10,7 +10,7 @@ set -uo pipefail
 HP_TEST=bench/steer_traffic
 . "$(dirname "$0")/../net/lib.sh"
 SECS=${HP_BENCH_SECONDS:-3}
-ROUNDS=${HP_BENCH_ROUNDS:-3}
+ROUNDS=${HP_BENCH_ROUNDS:-5}
 DROP_OBJ=${HP_BENCH_DROP_OBJ:-$O/bpf/xdp_drop.bpf.o}
 out=${HP_BENCH_OUT:-$O/bench}/steer_traffic.txt
 say() { echo "bench steer_traffic: $*"; }
