@@ -17,7 +17,7 @@
  *	};
  *	static const struct xcmd spec = { "stats", "IFACE", 1, 1, opts, "show counters" };
  *	char *pos[1];
- *	int rc = xdpctl_parse(&spec, argc - 1, argv + 1, pos);
+ *	int rc = xdpctl_parse(&spec, argc, argv, pos);	(argv[0]: the verb)
  *	if (rc != XDPCTL_CONTINUE)
  *		return rc;
  */
