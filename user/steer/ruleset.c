@@ -854,6 +854,37 @@ void hp_ruleset_free(struct hp_ruleset *rs)
 	free(rs);
 }
 
+/* Read the whole rules map: batched (one syscall per 4096 rules), else one lookup per id. */
+static int read_rules(int fd, struct hp_rule *out)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 *keys, batch = 0, n, done = 0, id;
+	bool first = true;
+	int err = 0;
+
+	keys = calloc(4096, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	while (done < HP_MAX_RULES) {
+		n = HP_MAX_RULES - done < 4096 ? HP_MAX_RULES - done : 4096;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &batch, &batch, keys, out + done, &n,
+					   &opts);
+		if (err && errno != ENOENT)
+			break;	/* e.g. an old kernel without batch ops: fall back below */
+		first = false;
+		done += n;
+		if (err)	/* ENOENT: the last batch */
+			break;
+	}
+	free(keys);
+	if (done == HP_MAX_RULES || (err && errno == ENOENT && done))
+		return 0;
+	for (id = 0; id < HP_MAX_RULES; id++)
+		if (bpf_map_lookup_elem(fd, &id, &out[id]))
+			return -errno;
+	return 0;
+}
+
 /*
  * Rebuild the mirror from the rules map. The maps are taken as written by this compiler: tuple
  * slots are read back so that flow keys keep their tuple numbers; the flows map is not rewritten.
@@ -895,12 +926,9 @@ struct hp_ruleset *hp_ruleset_open(const struct hp_steer_maps *maps)
 		err = -errno;
 		goto out;
 	}
-	for (id = 1; id < HP_MAX_RULES; id++) {
-		if (bpf_map_lookup_elem(maps->rules, &id, &saved[id])) {
-			err = -errno;
-			goto out;
-		}
-	}
+	err = read_rules(maps->rules, saved);
+	if (err)
+		goto out;
 	/*
 	 * Replay the rules into the mirror only: expansion is deterministic, and the tuple
 	 * masks found in the tuples map fix each key's tuple number.
