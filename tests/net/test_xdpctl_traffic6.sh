@@ -74,4 +74,15 @@ cd_() {
 # malformed; the kernel may add ND/MLD frames of its own, never fewer)
 [ "$(cd_ nomatch)" -ge 7 ] && pass nomatch ||
 	fail nomatch "nomatch counted $(cd_ nomatch), want >= 7"
+
+# generic (skb) mode: the same program on the kernel's generic XDP path
+"${X[@]}" detach b0 >/dev/null
+out=$("${X[@]}" attach b0 --mode skb 2>&1) || fail skb-mode "$out"
+rs=$(add --proto udp --dst fd00:250::/64 --dport 7790 --action drop)
+mode=$(ip -n "$NS_B" -j link show dev b0 | jq -r '.[0].xdp.mode')
+s0=$("${X[@]}" stats b0 --json)
+send v6 20
+s1=$("${X[@]}" stats b0 --json)
+[ "$mode" = 2 ] && [ "$(rd "$rs")" = 20 ] && pass skb-mode ||
+	fail skb-mode "iproute2 xdp mode '$mode' (2 = generic), rule counted $(rd "$rs") of 20"
 finish
