@@ -41,11 +41,18 @@ extern unsigned long CONFIG_HZ __kconfig;
 #define HZ CONFIG_HZ
 
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct hp_cc_stats);
 } hp_cc_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hp_cc_gauges);
+} hp_cc_gauges SEC(".maps");
 
 static __always_inline struct hp_cc_stats *hp_stats(void)
 {
@@ -54,7 +61,16 @@ static __always_inline struct hp_cc_stats *hp_stats(void)
 	return bpf_map_lookup_elem(&hp_cc_stats, &zero);
 }
 
-/* Count one event; callbacks of different sockets run concurrently on other CPUs. */
+static __always_inline struct hp_cc_gauges *hp_gauges(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&hp_cc_gauges, &zero);
+}
+
+/* Count one event in this CPU's slot. Still an atomic add: a softirq can run another socket's
+ * callback on this CPU in the middle of a process-context one; on a line no other CPU writes,
+ * the lock prefix costs a few cycles. */
 #define HP_COUNT(field)						\
 	do {							\
 		struct hp_cc_stats *__s = hp_stats();		\
@@ -62,11 +78,11 @@ static __always_inline struct hp_cc_stats *hp_stats(void)
 			__sync_fetch_and_add(&__s->field, 1);	\
 	} while (0)
 
-#define HP_SET(field, val)					\
+#define HP_SET_GAUGE(field, val)				\
 	do {							\
-		struct hp_cc_stats *__s = hp_stats();		\
-		if (__s)					\
-			__s->field = (val);			\
+		struct hp_cc_gauges *__g = hp_gauges();		\
+		if (__g)					\
+			__g->field = (val);			\
 	} while (0)
 
 /* The verifier promotes the struct sock * arguments of tcp_congestion_ops programs to

@@ -18,7 +18,7 @@
  *    socket like INET_ECN_dontxmit(). Counted in hp_cc_stats.ecn_fallback.
  *  - No PLB (protective load balancing: rehash the flow's IPv6 label after persistent marking);
  *    tcp_plb_* are not callable from BPF.
- *  - No get_info (no INET_DIAG_DCTCPINFO); the last alpha is published in hp_cc_stats.alpha.
+ *  - No get_info (no INET_DIAG_DCTCPINFO); the last alpha is published in hp_cc_gauges.alpha.
  */
 #include "hp_cc_bpf.h"
 
@@ -92,6 +92,7 @@ void BPF_PROG(hp_dctcp_update_alpha, struct sock *sk, __u32 flags)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
 	struct hp_dctcp *ca = inet_csk_ca(sk);
+	struct hp_cc_gauges *g;
 	struct hp_cc_stats *s;
 
 	HP_COUNT(in_ack_event);
@@ -116,13 +117,18 @@ void BPF_PROG(hp_dctcp_update_alpha, struct sock *sk, __u32 flags)
 
 	/* Publish only windows that carried data: the receiving socket also runs this and its
 	 * alpha just decays (it sends no data), which would hide the sender's. */
+	if (delivered <= 1)
+		return;
 	s = hp_stats();
-	if (s && delivered > 1) {
+	if (s) {
 		__sync_fetch_and_add(&s->alpha_updates, 1);
 		__sync_fetch_and_add(&s->alpha_sum, alpha);
-		s->alpha = alpha;
-		if (alpha > s->alpha_max && alpha < DCTCP_MAX_ALPHA)
-			s->alpha_max = alpha;
+	}
+	g = hp_gauges();
+	if (g) {
+		g->alpha = alpha;
+		if (alpha > g->alpha_max && alpha < DCTCP_MAX_ALPHA)
+			g->alpha_max = alpha;
 	}
 }
 

@@ -14,8 +14,8 @@
  *
  * Same algorithm and constants as net/ipv4/tcp_vegas.c. Differences from the kernel's C version:
  *  - alpha/beta/gamma are compile-time constants, not module parameters.
- *  - No get_info (no INET_DIAG_VEGASINFO); base RTT and the number of delay-driven increases
- *    and decreases are published in hp_cc_stats.
+ *  - No get_info (no INET_DIAG_VEGASINFO); base RTT (hp_cc_gauges) and the number of
+ *    delay-driven increases and decreases (hp_cc_stats) are published instead.
  */
 #include "hp_cc_bpf.h"
 
@@ -77,7 +77,7 @@ void BPF_PROG(hp_vegas_pkts_acked, struct sock *sk, const struct ack_sample *sam
 	vrtt = sample->rtt_us + 1;	/* never a zero RTT or base RTT */
 	if (vrtt < v->base_rtt) {
 		v->base_rtt = vrtt;
-		HP_SET(base_rtt_us, vrtt);
+		HP_SET_GAUGE(base_rtt_us, vrtt);
 	}
 	v->min_rtt = min(v->min_rtt, vrtt);
 	v->cnt_rtt++;

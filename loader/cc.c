@@ -84,16 +84,20 @@ const char *const *hp_cc_builtin(void)
 }
 
 /* --- counters: names and offsets of struct hp_cc_stats --- */
-#define CTR(f) { #f, offsetof(struct hp_cc_stats, f) }
-static const struct { const char *name; size_t off; } counters[] = {
+/* Counters (summed over CPUs) and gauges (last values), in the order hp_cc_info lists them. */
+#define CTR(f) { #f, false, offsetof(struct hp_cc_stats, f) }
+#define GAUGE(f) { #f, true, offsetof(struct hp_cc_gauges, f) }
+static const struct { const char *name; bool gauge; size_t off; } counters[] = {
 	CTR(init), CTR(release), CTR(ssthresh), CTR(cong_avoid), CTR(set_state), CTR(cwnd_event),
 	CTR(in_ack_event), CTR(pkts_acked), CTR(undo_cwnd), CTR(loss_state), CTR(hystart_train),
-	CTR(hystart_delay), CTR(ecn_fallback), CTR(alpha), CTR(alpha_max), CTR(alpha_updates),
-	CTR(alpha_sum),
-	CTR(ce_reductions), CTR(base_rtt_us), CTR(delay_decreases), CTR(delay_increases),
+	CTR(hystart_delay), CTR(ecn_fallback), GAUGE(alpha), GAUGE(alpha_max), CTR(alpha_updates),
+	CTR(alpha_sum), CTR(ce_reductions), GAUGE(base_rtt_us), CTR(delay_decreases),
+	CTR(delay_increases),
 };
 _Static_assert(HP_ARRAY_SIZE(counters) <= HP_CC_MAX_COUNTERS, "raise HP_CC_MAX_COUNTERS");
-_Static_assert(HP_ARRAY_SIZE(counters) * 8 == sizeof(struct hp_cc_stats), "counter table");
+_Static_assert(HP_ARRAY_SIZE(counters) * 8 ==
+	       sizeof(struct hp_cc_stats) + sizeof(struct hp_cc_gauges),
+	       "one table entry per field of hp_cc_stats and hp_cc_gauges");
 
 int hp_cc_counter_count(void)
 {
@@ -369,6 +373,25 @@ static void pin_paths(const char *root, const char *name, char *link, char *stat
 	snprintf(stats, PATH_MAX, "%s/cc-stats/%s", root, name);
 }
 
+static void gauges_path(const char *root, const char *name, char *gauges)
+{
+	snprintf(gauges, PATH_MAX, "%s/cc-gauges/%s", root, name);
+}
+
+/* Pin map of obj called map_name at path if its value is size bytes; absent maps are fine. */
+static int pin_map(struct bpf_object *obj, const char *map_name, size_t size, const char *path)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, map_name);
+	int err;
+
+	if (!m || bpf_map__value_size(m) != size)
+		return 0;
+	err = bpf_map__pin(m, path);
+	if (err)
+		hp_warn("pinning map %s at %s failed: %s\n", map_name, path, strerror(-err));
+	return err;
+}
+
 static bool is_file_arg(const char *what)
 {
 	size_t n = strlen(what);
@@ -381,13 +404,13 @@ int hp_cc_load(const char *what, const struct hp_cc_load_opts *opts, char *name_
 	const char *root = pin_root_of(HP_OPTS_GET(opts, pin_root, NULL));
 	const char *rename = HP_OPTS_GET(opts, name, NULL);
 	bool set_default = HP_OPTS_GET(opts, set_default, false);
-	char link_pin[PATH_MAX], stats_pin[PATH_MAX], dir[PATH_MAX];
+	char link_pin[PATH_MAX], stats_pin[PATH_MAX], gauges_pin[PATH_MAX], dir[PATH_MAX];
 	char name[HP_CC_NAME_MAX] = "", prev[HP_CC_NAME_MAX] = "";
 	libbpf_print_fn_t old_print;
 	const struct builtin *b = NULL;
 	struct bpf_object *obj = NULL;
 	struct bpf_link *link = NULL;
-	struct bpf_map *map, *stats;
+	struct bpf_map *map;
 	bool pinned = false;
 	void *skel = NULL;
 	size_t name_off = 0, flags_off = SIZE_MAX, sz = 0;
@@ -488,6 +511,7 @@ int hp_cc_load(const char *what, const struct hp_cc_load_opts *opts, char *name_
 		goto out;
 	}
 	pin_paths(root, name, link_pin, stats_pin);
+	gauges_path(root, name, gauges_pin);
 	if (err == 1) {
 		hp_warn("a congestion control named '%s' is already registered (%s); unload it "
 			"first or load under another name\n", name,
@@ -533,6 +557,10 @@ int hp_cc_load(const char *what, const struct hp_cc_load_opts *opts, char *name_
 		snprintf(dir, sizeof(dir), "%s/cc-stats", root);
 		err = mkdir_p(dir);
 	}
+	if (!err) {
+		snprintf(dir, sizeof(dir), "%s/cc-gauges", root);
+		err = mkdir_p(dir);
+	}
 	if (err) {
 		hp_warn("cannot create %s: %s\n", dir, strerror(-err));
 		goto out;
@@ -543,6 +571,7 @@ int hp_cc_load(const char *what, const struct hp_cc_load_opts *opts, char *name_
 		hp_info("removing stale pin %s\n", link_pin);
 	unlink(link_pin);
 	unlink(stats_pin);
+	unlink(gauges_pin);
 	err = bpf_link__pin(link, link_pin);
 	if (err) {
 		hp_warn("pinning the link of %s at %s failed: %s (is %s a bpffs?)\n", name,
@@ -550,15 +579,11 @@ int hp_cc_load(const char *what, const struct hp_cc_load_opts *opts, char *name_
 		goto out;
 	}
 	pinned = true;
-	stats = bpf_object__find_map_by_name(obj, HP_CC_STATS_MAP);
-	if (stats && bpf_map__value_size(stats) == sizeof(struct hp_cc_stats)) {
-		err = bpf_map__pin(stats, stats_pin);
-		if (err) {
-			hp_warn("pinning counters of %s at %s failed: %s\n", name, stats_pin,
-				strerror(-err));
-			goto out;
-		}
-	}
+	err = pin_map(obj, HP_CC_STATS_MAP, sizeof(struct hp_cc_stats), stats_pin);
+	if (!err)
+		err = pin_map(obj, HP_CC_GAUGES_MAP, sizeof(struct hp_cc_gauges), gauges_pin);
+	if (err)
+		goto out;
 
 	if (set_default) {
 		err = hp_cc_set_default(name, prev);
@@ -591,6 +616,7 @@ out:
 	if (err && pinned) {
 		unlink(link_pin);
 		unlink(stats_pin);
+		unlink(gauges_pin);
 	}
 	if (err && link)
 		bpf_link__detach(link);	/* unregister now, not when the last fd closes */
@@ -779,7 +805,7 @@ int hp_cc_unload(const char *name, const struct hp_cc_unload_opts *opts)
 {
 	const char *root = pin_root_of(HP_OPTS_GET(opts, pin_root, NULL));
 	bool force = HP_OPTS_GET(opts, force, false);
-	char link_pin[PATH_MAX], stats_pin[PATH_MAX];
+	char link_pin[PATH_MAX], stats_pin[PATH_MAX], gauges_pin[PATH_MAX];
 	struct users u = { .name = name };
 	int fd = -1, err;
 
@@ -789,6 +815,7 @@ int hp_cc_unload(const char *name, const struct hp_cc_unload_opts *opts)
 	if (err)
 		return err;
 	pin_paths(root, name, link_pin, stats_pin);
+	gauges_path(root, name, gauges_pin);
 	fd = bpf_obj_get(link_pin);
 	if (fd < 0) {
 		err = -errno;
@@ -819,6 +846,7 @@ int hp_cc_unload(const char *name, const struct hp_cc_unload_opts *opts)
 	}
 	unlink(link_pin);
 	unlink(stats_pin);
+	unlink(gauges_pin);
 	if (cc_available(name) == 1) {
 		hp_warn("%s is still listed in %s after detaching its link\n", name, SYSCTL_AVAIL);
 		err = -EBUSY;
@@ -829,24 +857,43 @@ out:
 }
 
 /* --- list --- */
-static int read_counters(const char *stats_pin, __u64 *out)
+/* Sum the per-CPU counters pinned at stats_pin, read the gauges at gauges_pin (if any). */
+static int read_counters(const char *stats_pin, const char *gauges_pin, __u64 *out)
 {
-	struct hp_cc_stats s;
+	struct hp_cc_gauges g = {};
+	struct hp_cc_stats *s;
+	int fd, err = 0, ncpu, c;
 	__u32 zero = 0;
-	int fd, err = 0;
 	size_t i;
 
+	ncpu = libbpf_num_possible_cpus();
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	/* per-CPU values come rounded up to 8 bytes each; hp_cc_stats is all __u64 */
+	s = calloc(ncpu, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
 	fd = bpf_obj_get(stats_pin);
-	if (fd < 0)
-		return -errno;
-	if (bpf_map_lookup_elem(fd, &zero, &s))
+	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, s))
 		err = -errno;
-	close(fd);
-	if (err)
-		return err;
-	for (i = 0; i < HP_ARRAY_SIZE(counters); i++)
-		out[i] = *(__u64 *)((char *)&s + counters[i].off);
-	return 0;
+	if (fd >= 0)
+		close(fd);
+	fd = err ? -1 : bpf_obj_get(gauges_pin);
+	if (fd >= 0) {
+		bpf_map_lookup_elem(fd, &zero, &g);
+		close(fd);
+	}
+	for (i = 0; !err && i < HP_ARRAY_SIZE(counters); i++) {
+		out[i] = 0;
+		if (counters[i].gauge) {
+			out[i] = *(__u64 *)((char *)&g + counters[i].off);
+			continue;
+		}
+		for (c = 0; c < ncpu; c++)
+			out[i] += *(__u64 *)((char *)&s[c] + counters[i].off);
+	}
+	free(s);
+	return err;
 }
 
 static struct hp_cc_info *info_add(struct hp_cc_info **v, size_t *n, const char *name)
@@ -871,6 +918,7 @@ int hp_cc_list(struct hp_cc_info **out, size_t *count, const struct hp_cc_list_o
 {
 	const char *root = pin_root_of(HP_OPTS_GET(opts, pin_root, NULL));
 	char buf[4096], def[HP_CC_NAME_MAX] = "", path[PATH_MAX], stats_pin[PATH_MAX];
+	char gauges_pin[PATH_MAX];
 	struct hp_cc_info *v = NULL, *x;
 	struct cc_count c[64];
 	size_t n = 0, used = 0, i;
@@ -920,7 +968,8 @@ int hp_cc_list(struct hp_cc_info **out, size_t *count, const struct hp_cc_list_o
 			if (fd >= 0)
 				close(fd);
 			pin_paths(root, e->d_name, pin, stats_pin);
-			x->has_counters = !read_counters(stats_pin, x->counters);
+			gauges_path(root, e->d_name, gauges_pin);
+			x->has_counters = !read_counters(stats_pin, gauges_pin, x->counters);
 		}
 		if (d)
 			closedir(d);

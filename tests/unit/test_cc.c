@@ -19,7 +19,8 @@ void test_cc_tables(void)
 	int i, j, n = hp_cc_counter_count();
 
 	if (test__start_subtest("counters_match_stats_layout")) {
-		ASSERT_EQ(n * sizeof(__u64), sizeof(struct hp_cc_stats), "one name per counter");
+		ASSERT_EQ(n * sizeof(__u64), sizeof(struct hp_cc_stats) + sizeof(struct hp_cc_gauges),
+			  "one name per counter and gauge");
 		ASSERT_LE(n, HP_CC_MAX_COUNTERS, "fits hp_cc_info");
 		ASSERT_STREQ(hp_cc_counter_name(0), "init", "first");
 		ASSERT_TRUE(hp_cc_counter_name(n) == NULL, "past the end");
