@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 frag=$here/kernel.config
 cache=${HP_VM_CACHE:-$HOME/.cache/hybridpath}
-shared=$repo/../shared/vm
+shared=${HP_VM_SHARED:-$repo/../shared/vm}	# HP_VM_SHARED=/none forces a build
 src=$cache/src
 tarball=/usr/src/linux-source-6.12.tar.xz
 H=$(sha256sum "$frag" | cut -c1-12)
@@ -76,15 +76,18 @@ build() {
 	n=$(nproc)
 	start=$(date +%s)
 	say "building bzImage with make -j$n (~25 min on 2 cores); log: $cache/build-$H.log"
-	# Progress: one line per 500 compiled objects, and the elapsed time.
-	make -C "$tree" -j"$n" bzImage 2>&1 | tee "$cache/build-$H.log" |
-		awk -v s="$start" '/^  (CC|AR|LD|BTF)/ { if (++c % 500 == 0) {
-			printf "vm-kernel: %d objects, %d s\n", c, systime() - s > "/dev/stderr" } }
-			/error:|Error [0-9]/ { print > "/dev/stderr" }'
-	[ "${PIPESTATUS[0]}" = 0 ] || die "kernel build failed; see $cache/build-$H.log"
+	# Progress: one line per 200 build steps (a full build has ~3500) with the elapsed time;
+	# errors are shown as they happen. With pipefail a failing make fails the pipeline.
+	if ! make -C "$tree" -j"$n" bzImage 2>&1 | tee "$cache/build-$H.log" |
+		awk -v s="$start" '/^  [A-Z]/ { if (++c % 200 == 0) {
+			printf "vm-kernel: %d build steps, %d s\n", c, systime() - s > "/dev/stderr"
+			fflush("/dev/stderr") } }
+			/error:|Error [0-9]/ { print > "/dev/stderr" }'; then
+		die "kernel build failed; see $cache/build-$H.log"
+	fi
 	cp "$tree/arch/x86/boot/bzImage" "$cache/bzImage-$H.tmp"
 	cp "$tree/.config" "$cache/config-$H"
-	if command -v pahole >/dev/null && [ -f "$tree/vmlinux" ]; then
+	if [ -f "$tree/vmlinux" ]; then
 		# The raw BTF section of vmlinux (what vmlinux/gen.sh and scx builds need).
 		objcopy -O binary --only-section=.BTF "$tree/vmlinux" "$cache/vmlinux-$H.btf" ||
 			say "warning: could not extract BTF from vmlinux"

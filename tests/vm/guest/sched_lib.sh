@@ -88,20 +88,25 @@ sched_suite() {
 		fail kill9_reverts "second load failed: $(tail -2 /tmp/load-$name-2.log | tr '\n' ' ')"
 	fi
 
-	# stall injection: a spinning process is never dispatched; the watchdog (3 s) must eject us
-	bash -c 'while :; do :; done' & spin=$!
+	# stall injection: a spinning process is never dispatched; the watchdog (3 s) must eject us.
+	# By pid, or (sched_suite NAME comm) by comm: a copy of the stressor named hpstall.
+	local how=${2:-pid} sel
+	cp "$STRESS" /tmp/hpstall
+	/tmp/hpstall busy 120 >/dev/null & spin=$!
 	on_exit "kill -9 $spin"
-	if start_loader /tmp/load-$name-stall.log "$name" --timeout-ms 3000 --stall-pid "$spin"; then
+	if [ "$how" = comm ]; then sel="--stall-comm hpstall"; else sel="--stall-pid $spin"; fi
+	# shellcheck disable=SC2086
+	if start_loader /tmp/load-$name-stall.log "$name" --timeout-ms 3000 $sel; then
 		rc=$(loader_wait 600)
 		if [ "$rc" != 0 ] && [ "$rc" != 255 ] &&
 		   grep -q '^EXIT: stall runnable task stall' /tmp/load-$name-stall.log &&
 		   wait_for 10 is_state disabled; then
-			pass stall_ejected
+			pass "stall_ejected_by_$how"
 		else
-			fail stall_ejected "loader rc $rc, state $(sched_state): $(grep EXIT /tmp/load-$name-stall.log | head -2 | tr '\n' ' ')"
+			fail "stall_ejected_by_$how" "loader rc $rc, state $(sched_state): $(grep EXIT /tmp/load-$name-stall.log | head -2 | tr '\n' ' ')"
 		fi
 	else
-		fail stall_ejected "load with --stall-pid failed: $(tail -2 /tmp/load-$name-stall.log | tr '\n' ' ')"
+		fail "stall_ejected_by_$how" "load with $sel failed: $(tail -2 /tmp/load-$name-stall.log | tr '\n' ' ')"
 	fi
 	kill -9 $spin 2>/dev/null
 	wait_for 10 is_state disabled
