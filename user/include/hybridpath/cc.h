@@ -3,8 +3,9 @@
  * TCP congestion control policies in BPF (cc/NAME.bpf.c): load, register through a struct_ops
  * link pinned in bpffs (so the policy outlives the loader), unload, list, make default.
  *
- * Pins: <pin_root>/cc/<name> is the struct_ops link, <pin_root>/cc-stats/<name> the policy's
- * hp_cc_stats counters map (when it has one). pin_root defaults to /sys/fs/bpf/hybridpath;
+ * Pins: <pin_root>/cc/<name> is the struct_ops link, <pin_root>/cc-stats/<name> and
+ * <pin_root>/cc-gauges/<name> the policy's per-CPU counters and last-value gauges (when it has
+ * them, see cc/hp_cc.h). pin_root defaults to /sys/fs/bpf/hybridpath;
  * bpffs is mounted at /sys/fs/bpf when nothing is mounted there.
  *
  * Registration is global to the kernel (every network namespace sees the name in
