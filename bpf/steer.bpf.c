@@ -313,6 +313,11 @@ static __always_inline int steer(struct xdp_md *ctx, __u64 bytes)
 	if (malformed) {
 		count(&act_cnt, HP_CNT_MALFORMED, bytes);
 	} else {
+		/*
+		 * bpf_loop() rather than an open-coded loop: the verifier checks the callback
+		 * once instead of walking up to HP_MAX_TUPLES unrolled copies of the lookup
+		 * (a bounded loop measured no faster under BPF_PROG_RUN).
+		 */
 		ord = bpf_map_lookup_elem(&order, &zero);
 		if (ord && ord->count)
 			bpf_loop(ord->count < HP_MAX_TUPLES ? ord->count : HP_MAX_TUPLES,

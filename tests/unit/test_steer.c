@@ -563,3 +563,43 @@ void test_steer_counters(void)
 	ASSERT_EQ(hp_counters_read(c.m.rule_cnt, HP_MAX_RULES, &rc), -ENOENT, "bad index");
 	teardown(&c);
 }
+
+/* hp_steer_mb (SEC("xdp.frags")): a 9000-byte frame that BPF_PROG_RUN splits into fragments;
+ * the rule matches on the linear headers and the byte counter counts the whole frame. */
+void test_steer_multibuffer(void)
+{
+	struct pkt_spec s = udp4("10.9.9.9", "10.8.8.8", 7, 4789);
+	struct hp_counters c0, c1;
+	__u8 *big = NULL, *out = NULL;
+	struct ctx c;
+	int len, err, fd;
+	__u32 id;
+
+	if (!setup(&c))
+		return;
+	fd = bpf_program__fd(c.skel->progs.hp_steer_mb);
+	big = calloc(1, 9000);
+	out = calloc(1, 9000);
+	if (!ASSERT_OK_PTR(big, "alloc") || !ASSERT_OK_PTR(out, "alloc") ||
+	    !ASSERT_OK(add_rule_str(c.rs, "--proto udp --dport 4789 --action drop", &id), "add"))
+		goto out;
+	len = pkt_build(&s, big);	/* UDP headers; the rest of the 9000 bytes is zero */
+	ASSERT_LT(len, 200, "headers in the linear part");
+	{
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = big, .data_size_in = 9000,
+			    .data_out = out, .data_size_out = 9000, .repeat = 1);
+
+		hp_counters_read(c.m.rule_cnt, id, &c0);
+		err = bpf_prog_test_run_opts(fd, &o);
+		if (!ASSERT_OK(err ? -errno : 0, "BPF_PROG_RUN of 9000 bytes"))
+			goto out;
+		ASSERT_EQ(o.retval, XDP_DROP, "rule hit on the linear part");
+		hp_counters_read(c.m.rule_cnt, id, &c1);
+		ASSERT_EQ(c1.packets, c0.packets + 1, "rule packets");
+		ASSERT_EQ(c1.bytes, c0.bytes + 9000, "rule bytes: the whole multi-buffer frame");
+	}
+out:
+	free(big);
+	free(out);
+	teardown(&c);
+}
