@@ -5,8 +5,9 @@
 #
 # test (default): runs the guest tests, prints their PASS/FAIL/SKIP lines, exits 1 if any failed
 # or the guest did not finish. bench: runs tests/bench/bench_NAMES.sh inside and prints their
-# output. shell: interactive console (make vmshell). The whole serial console is kept in
-# $O/vm/console-MODE.log; result lines travel on a second serial port into $O/vm/results-MODE.txt.
+# output. shell: interactive console (make vmshell). Result lines travel on a second serial
+# port; the whole serial console and the results are kept in $O/vm/console-MODE.log and
+# $O/vm/results-MODE.txt (the last run's).
 #
 # Guest: q35 + intel-iommu (VFIO type1), 2 vCPUs, 2 GiB, hugepages, and three NICs on one QEMU hub
 # (e1000e 00:03.0, igb 00:04.0, virtio-net 00:05.0) so a NIC bound to vfio-pci can talk to one the
@@ -29,12 +30,16 @@ while [ $# -gt 0 ]; do
 	shift
 done
 vm=$O/vm
-mkdir -p "$vm"
+# Each run works in its own directory (several people may boot guests from one build/ at once);
+# the console log is copied to $vm/console-MODE.log at the end, the rest removed.
+run=$vm/run-$$
+mkdir -p "$run"
+trap 'rm -rf "$run"' EXIT
 QEMU=${QEMU:-qemu-system-x86_64}
 command -v "$QEMU" >/dev/null || { echo "vm: $QEMU missing: run 'make deps'" >&2; exit 2; }
 
 kernel=$(bash "$here/kernel.sh") || { echo "vm: no guest kernel (see the messages above)" >&2; exit 1; }
-initrd=$vm/initramfs.cpio.gz
+initrd=$run/initramfs.cpio.gz
 bash "$here/initramfs.sh" "$initrd" || exit 1
 
 # no_timer_check: under TCG on a loaded host the boot-time IO-APIC timer check can miss its
@@ -68,13 +73,12 @@ if [ -z "$accel" ]; then
 	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 		if [ ! -f "$probe" ]; then
 			echo "vm: probing whether /dev/kvm can boot the guest kernel (<= 20 s)" >&2
-			rm -f "$vm/probe.txt"
 			qemu_args kvm host
 			timeout -k 2 20 "$QEMU" "${Q[@]}" \
 				-append "console=ttyS0 panic=-1 hp.mode=probe" \
-				-serial "file:$vm/probe-console.log" -serial "file:$vm/probe.txt" \
+				-serial "file:$run/probe-console.log" -serial "file:$run/probe.txt" \
 				</dev/null >/dev/null 2>&1
-			if grep -q HP-PROBE-OK "$vm/probe.txt" 2>/dev/null; then
+			if grep -q HP-PROBE-OK "$run/probe.txt" 2>/dev/null; then
 				echo kvm > "$probe"
 			else
 				echo tcg > "$probe"
@@ -90,20 +94,22 @@ fi
 cpu=max
 [ "$accel" = kvm ] && cpu=host
 
-console=$vm/console-$mode.log
-results=$vm/results-$mode.txt
-rm -f "$results"
-echo "vm: booting $(basename "$kernel") with $accel ($mode mode, timeout ${timeout} s); console: $console" >&2
+console=$run/console.log
+results=$run/results.txt
+echo "vm: booting $(basename "$kernel") with $accel ($mode mode, timeout ${timeout} s); console: $vm/console-$mode.log" >&2
 start=$(date +%s)
 if [ "$mode" = shell ]; then
 	qemu_args "$accel" "$cpu"
-	exec "$QEMU" "${Q[@]}" -append "$cmdline" \
-		-serial mon:stdio -serial "file:$results"
+	"$QEMU" "${Q[@]}" -append "$cmdline" -serial mon:stdio -serial "file:$results"
+	exit $?
 fi
 qemu_args "$accel" "$cpu"
 timeout -k 5 "$timeout" "$QEMU" "${Q[@]}" -append "$cmdline" \
-	-serial "file:$console" -serial "file:$results" </dev/null >"$vm/qemu-$mode.out" 2>&1
+	-serial "file:$console" -serial "file:$results" </dev/null >"$run/qemu.out" 2>&1
 rc=$?
+cp "$console" "$vm/console-$mode.log" 2>/dev/null
+cp "$results" "$vm/results-$mode.txt" 2>/dev/null
+console=$vm/console-$mode.log
 secs=$(( $(date +%s) - start ))
 tr -d '\r' < "$results" 2>/dev/null > "$results.clean"
 mv "$results.clean" "$results"

@@ -11,7 +11,9 @@ repo=$(cd "$here/../.." && pwd)
 O=${O:-build}
 case $O in /*) ;; *) O=$repo/$O ;; esac
 out=${1:?usage: tests/vm/initramfs.sh OUT.cpio.gz}
-root=$O/vm/root
+# Staging next to the output, so concurrent builds (two engineers, one build/) do not collide.
+root=$out.root
+list=$out.files
 
 die() { echo "vm-initramfs: $*" >&2; exit 1; }
 command -v cpio >/dev/null || die "cpio missing: run 'make deps' (mk/deps.sh vm)"
@@ -63,11 +65,11 @@ for d in bin tests bpf vm/extra; do
 		case $f in *.h | *.d | *.tmp.o) continue ;; esac
 		echo "$f"
 	done
-done > "$O/vm/files.list"
+done > "$list"
 while read -r f; do
 	rel=${f#"$O"/}
 	copy_elf "$f" "$root/hp/build/$rel"
-done < "$O/vm/files.list"
+done < "$list"
 for f in "$O"/libhybridpath.so*; do
 	[ -e "$f" ] && copy_elf "$f" "$root/lib/$(basename "$f")"
 done
@@ -83,6 +85,7 @@ echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
 echo 'root:x:0:' > "$root/etc/group"
 
 mkdir -p "$(dirname "$out")"
+trap 'rm -rf "$root" "$list"' EXIT
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet -R 0:0) | gzip -1 > "$out.tmp"
 mv "$out.tmp" "$out"
-echo "vm-initramfs: $out ($(du -h "$out" | cut -f1), $(wc -l < "$O/vm/files.list") project files)" >&2
+echo "vm-initramfs: $out ($(du -h "$out" | cut -f1), $(wc -l < "$list") project files)" >&2
