@@ -48,6 +48,8 @@ void test_steer_rule_parse(void)
 		{ "--family ipv5 --action drop", "expected ipv4 or ipv6" },
 		{ "--proto icmp --dport 5 --action drop", "need --proto tcp or udp" },
 		{ "--proto sctp --action drop", "bad --proto 'sctp'" },
+		{ "--proto icmp --dst ::1 --action drop", "use --proto icmpv6" },
+		{ "--proto icmpv6 --family ipv4 --action drop", "use --proto icmp" },
 		{ "--proto 256 --action drop", "bad --proto '256'" },
 		{ "--vlan 0 --action drop", "VLAN id must be 1..4094" },
 		{ "--vlan 4095 --action drop", "VLAN id must be 1..4094" },

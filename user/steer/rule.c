@@ -321,6 +321,12 @@ int hp_rule_parse(int argc, char **argv, struct hp_rule *rule, char *err, size_t
 	    r.l4proto != PROTO_TCP && r.l4proto != PROTO_UDP)
 		return ERR("--sport/--dport need --proto tcp or udp (or no --proto), not '%s'",
 			   seen[0]);
+	if (have_proto && r.l3 == HP_L3_IPV6 && r.l4proto == PROTO_ICMP)
+		return ERR("--proto icmp never matches IPv6 (%s); use --proto icmpv6",
+			   seen[8] ? seen[8] : seen[1] ? seen[1] : seen[2]);
+	if (have_proto && r.l3 == HP_L3_IPV4 && r.l4proto == PROTO_ICMPV6)
+		return ERR("--proto icmpv6 never matches IPv4 (%s); use --proto icmp",
+			   seen[8] ? seen[8] : seen[1] ? seen[1] : seen[2]);
 	if (!have_action)
 		return ERR("missing --action (pass, drop, xsk[:QUEUE], redirect:IFACE or tx)");
 	*rule = r;
