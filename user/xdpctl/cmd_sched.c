@@ -115,6 +115,7 @@ again:
 		       hp_sched_name(s), getpid(), loads > 1 ? " again" : "");
 	fflush(stdout);
 	memset(&prev, 0, sizeof(prev));
+	memset(&r, 0, sizeof(r));	/* stays zeroed if the kernel never reports an exit */
 	last = time(NULL);
 	while (!stop) {
 		usleep(100 * 1000);
