@@ -14,7 +14,7 @@ cc_prereq() {
 		[ -x "$b" ] || { skip "" "$b is not built (make)"; exit 0; }
 	done
 	exec 9>"$CC_LOCK"
-	flock -w 240 9 || { fail "" "another cc test held $CC_LOCK for 240 s"; exit 1; }
+	flock -w 280 9 || { fail "" "another cc test or bench held $CC_LOCK for 280 s"; exit 1; }
 }
 
 cc_available() { tr ' ' '\n' </proc/sys/net/ipv4/tcp_available_congestion_control | grep -qx "$1"; }
