@@ -19,6 +19,7 @@
  *   pkt-rx IFACE SECONDS            the same as rxdrop through AF_PACKET on a kernel NIC
  *   pkt-pair IFACE_A IFACE_B        20 frames each way between two kernel NICs (AF_PACKET)
  *   info PORT                       mode, MAC, link
+ *   mq BDF IP_BASE PEER_IP PEER_MAC two rx/tx queue pairs through the driver API, RSS spread
  *   bind BDF [--force] / unbind BDF what `xdpctl nic bind/unbind` does (hp_nic_bind/unbind)
  */
 #include <arpa/inet.h>
@@ -557,6 +558,91 @@ static int cmd_pkt_reflect(int argc, char **argv)
 	return got == n && !bad ? 0 : 1;
 }
 
+/* Multiple queues through the driver API: echo requests from 16 source addresses go out on tx
+ * queues 0 and 1 alternately; the replies are spread by the device's RSS over rx queues 0 and 1.
+ * Every reply must arrive (checksums, payload) and both rx queues must have received some. */
+static int cmd_mq(int argc, char **argv)
+{
+	uint32_t base, dip, sip, ok = 0, bad = 0, rxq[2] = { 0, 0 }, sent = 0, i, count = 64;
+	uint8_t peer[6], *seen = calloc(count, 1);
+	struct hp_buf *b[BURST];
+	struct hp_nic *nic = NULL;
+	double deadline;
+	unsigned int q, n, k;
+	int rc = 1;
+	HP_OPTS(hp_nic_opts, o, .num_rxq = 2, .num_txq = 2, .buf_size = 4096, .num_bufs = 2048);
+
+	if (argc < 5 || inet_pton(AF_INET, argv[2], &base) != 1 ||
+	    inet_pton(AF_INET, argv[3], &dip) != 1 || parse_mac(argv[4], peer) || !seen) {
+		fprintf(stderr, "usage: hp_vfio_test mq BDF IP_BASE PEER_IP PEER_MAC\n");
+		free(seen);
+		return 2;
+	}
+	nic = hp_nic_open(argv[1], &o);
+	if (!nic) {
+		fprintf(stderr, "hp_vfio_test: mq open %s: %s\n", argv[1], strerror(errno));
+		goto out;
+	}
+	deadline = now() + 20;
+	while (ok < count && now() < deadline) {
+		if (sent < count && sent - ok - bad < 8 && hp_mempool_alloc(nic->mp, b, 1)) {
+			sip = htonl(ntohl(base) + sent % 16);
+			b[0]->len = build_echo(b[0]->data, peer, nic->mac, sip, dip, 0x4d51, sent, 64);
+			if (hp_nic_tx_burst(nic, sent % 2, b, 1) == 1)
+				sent++;
+			else
+				hp_mempool_free(nic->mp, b, 1);
+		}
+		for (q = 0; q < 2; q++) {
+			n = hp_nic_rx_burst(nic, q, b, BURST);
+			for (k = 0; k < n; k++) {
+				uint8_t *f = b[k]->data, *ip = f + 14, *icmp = ip + 20;
+				uint32_t a, tip, myip;
+				uint16_t seq;
+
+				/* ARP for any of our 16 addresses */
+				memcpy(&tip, f + 14 + 24, 4);
+				if (b[k]->len >= 42 && get16(f + 12) == ETH_P_ARP &&
+				    ntohl(tip) - ntohl(base) < 16) {
+					myip = tip;
+					if (arp_reply(b[k], nic->mac, myip) &&
+					    hp_nic_tx_burst(nic, 0, &b[k], 1) == 1)
+						b[k] = NULL;
+					continue;
+				}
+				if (b[k]->len != 14 + 20 + 8 + 64 || get16(f + 12) != ETH_P_IP ||
+				    ip[9] != IPPROTO_ICMP || icmp[0] != 0 || get16(icmp + 4) != 0x4d51)
+					continue;
+				memcpy(&a, ip + 12, 4);
+				seq = get16(icmp + 6);
+				if (csum(ip, 20, 0) || csum(icmp, 8 + 64, 0) || a != dip || seq >= sent) {
+					bad++;
+					continue;
+				}
+				for (i = 0; i < 64 && icmp[8 + i] == pattern(seq, i); i++)
+					;
+				if (i < 64 || seen[seq]++) {
+					bad++;
+					continue;
+				}
+				ok++;
+				rxq[q]++;
+			}
+			for (k = 0; k < n; k++)
+				if (b[k])
+					hp_mempool_free(nic->mp, &b[k], 1);
+		}
+		usleep(100);
+	}
+	printf("mode=vfio %s rxq=%u txq=%u sent=%u ok=%u bad=%u rxq0=%u rxq1=%u\n",
+	       nic->ops->name, nic->num_rxq, nic->num_txq, sent, ok, bad, rxq[0], rxq[1]);
+	rc = ok == count && !bad && rxq[0] && rxq[1] ? 0 : 1;
+out:
+	hp_nic_close(nic);
+	free(seen);
+	return rc;
+}
+
 static int cmd_info(int argc, char **argv)
 {
 	struct hp_port *p = open_port(argv[1]);
@@ -602,7 +688,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "ping", cmd_ping }, { "promisc", cmd_promisc }, { "txgen", cmd_txgen },
 		{ "rxdrop", cmd_rxdrop }, { "pkt-tx", cmd_pkt_tx }, { "pkt-rx", cmd_pkt_rx },
-		{ "pkt-pair", cmd_pkt_pair }, { "pkt-reflect", cmd_pkt_reflect }, { "bind", cmd_bind }, { "unbind", cmd_unbind },
+		{ "pkt-pair", cmd_pkt_pair }, { "pkt-reflect", cmd_pkt_reflect }, { "bind", cmd_bind }, { "mq", cmd_mq }, { "unbind", cmd_unbind },
 		{ "info", cmd_info },
 	};
 	size_t i;

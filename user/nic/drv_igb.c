@@ -573,6 +573,9 @@ static void igb_setup_rss(struct igb_dev *d)
 		wr(d, IGB_RETA + 4 * i, (b % nq) | ((b + 1) % nq) << 8 | ((b + 2) % nq) << 16 |
 					   ((b + 3) % nq) << 24);
 	}
+	/* §8.10.x RXCSUM.PCSD: the write-back carries the RSS hash instead of the packet
+	 * checksum; QEMU's igb (like the 82576) only distributes with it set. */
+	wr(d, IGB_RXCSUM, rd(d, IGB_RXCSUM) | (1u << 13));
 	wr(d, IGB_MRQC, 0x2 /* RSS */ | 0x00010000 | 0x00020000 | 0x00100000 | 0x00200000 |
 			0x00400000);
 }

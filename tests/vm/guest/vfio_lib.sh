@@ -134,6 +134,11 @@ run_vfio_suite() {
 	check ping_small "$VT" ping "vfio:$dev" $PORT_IP $PEER_IP "$PEER_MAC" 200 56
 	check ping_large "$VT" ping "vfio:$dev" $PORT_IP $PEER_IP "$PEER_MAC" 100 1400
 	check promisc "$VT" promisc "vfio:$dev" "$PIF"
+	if [ -n "${MQ:-}" ]; then
+		check multiqueue "$VT" mq "$dev" 10.251.0.100 $PEER_IP "$PEER_MAC"
+	else
+		skip multiqueue "${MQ_WHY:-one queue pair on this device}"
+	fi
 	run_apps "$dev"
 	# A killed app leaves the device usable: kill -9 mid-transmit, then talk again.
 	"$VT" txgen "vfio:$dev" 60 >/dev/null 2>&1 &
