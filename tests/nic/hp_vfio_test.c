@@ -152,7 +152,9 @@ static int cmd_ping(int argc, char **argv)
 	uint16_t id = getpid() & 0xffff;
 	uint8_t mymac[6], peer[6], *seen;
 	struct hp_buf *bufs[BURST];
+	struct hp_nic_dev_stats dev = { 0 };
 	struct hp_port_stats st;
+	struct hp_nic *nic;
 	struct hp_port *p;
 	double deadline;
 	int rc = 1;
@@ -233,10 +235,22 @@ static int cmd_ping(int argc, char **argv)
 			usleep(200);
 	}
 	hp_port_stats(p, &st);
+	nic = hp_vfio_port_nic(p);
+	if (nic)
+		nic->ops->read_stats(nic, &dev);
 	printf("mode=%s sent=%u ok=%u bad=%u dup=%u other=%u tx_completed=%llu "
-	       "rx_invalid=%llu\n", hp_port_mode(p), sent, ok, bad, dup, other,
-	       (unsigned long long)st.tx_completed, (unsigned long long)st.rx_invalid_descs);
+	       "rx_invalid=%llu dev_counters=%s dev_tx=%llu dev_rx=%llu\n", hp_port_mode(p), sent,
+	       ok, bad, dup, other, (unsigned long long)st.tx_completed,
+	       (unsigned long long)st.rx_invalid_descs, dev.valid ? "yes" : "no",
+	       (unsigned long long)dev.tx_packets, (unsigned long long)dev.rx_packets);
 	rc = ok == count && !bad && !dup ? 0 : 1;
+	/* The device's own counters (igb) saw at least what we sent and what we accepted. */
+	if (dev.valid && (dev.tx_packets < sent || dev.rx_packets < ok)) {
+		fprintf(stderr, "device counters below the driver's: tx %llu < %u or rx %llu < %u\n",
+			(unsigned long long)dev.tx_packets, sent, (unsigned long long)dev.rx_packets,
+			ok);
+		rc = 1;
+	}
 out:
 	hp_port_close(p);
 	free(seen);

@@ -95,11 +95,11 @@ void hp_nic_close(struct hp_nic *nic)
 		return;
 	mp = nic->mp;
 	v = nic->vfio;
-	nic->ops->close(nic);		/* device quiet, rings freed */
+	nic->ops->close(nic);		/* device quiet (reset / queues off), rings freed */
 	if (v) {
-		hp_vfio_close(v);	/* bus mastering off, IOMMU mappings gone with the container */
-		hp_mempool_fini(mp);
+		hp_mempool_fini(mp);	/* unmaps through the still-open container */
 		free(mp);
+		hp_vfio_close(v);	/* bus mastering off, device and group released */
 	}
 }
 
