@@ -603,3 +603,74 @@ out:
 	free(out);
 	teardown(&c);
 }
+
+/* Snapshot of everything the compiler writes, to prove a failed change left no trace. */
+struct snap {
+	__u32 nflows;
+	struct hp_tuple tuples[HP_MAX_TUPLES];
+	struct hp_order order;
+	struct hp_rule rule_slot;
+};
+
+static void take_snap(struct ctx *c, __u32 slot, struct snap *s)
+{
+	struct hp_flow_key k, nk;
+	__u32 t, zero = 0;
+	bool more;
+
+	memset(s, 0, sizeof(*s));
+	for (more = !bpf_map_get_next_key(c->m.flows, NULL, &k); more;
+	     more = !bpf_map_get_next_key(c->m.flows, &k, &nk), k = nk)
+		s->nflows++;
+	for (t = 0; t < HP_MAX_TUPLES; t++)
+		bpf_map_lookup_elem(c->m.tuples, &t, &s->tuples[t]);
+	bpf_map_lookup_elem(c->m.order, &zero, &s->order);
+	bpf_map_lookup_elem(c->m.rules, &slot, &s->rule_slot);
+}
+
+/*
+ * A flows map smaller than the rule needs: the kernel refuses an insert half way through the
+ * rule's expansion; the compiler must undo what it wrote and report -ENOSPC.
+ */
+void test_steer_add_failure_rolls_back(void)
+{
+	struct snap before, after;
+	struct pkt_spec s;
+	struct ctx c = {};
+	__u32 id, id2;
+	int err;
+
+	c.skel = steer__open();
+	if (!ASSERT_OK_PTR(c.skel, "open"))
+		return;
+	bpf_map__set_max_entries(c.skel->maps.flows, 64);
+	if (!ASSERT_OK(steer__load(c.skel), "load")) {
+		steer__destroy(c.skel);
+		return;
+	}
+	maps_of(c.skel, &c.m);
+	c.prog = bpf_program__fd(c.skel->progs.hp_steer);
+	c.rs = hp_ruleset_open(&c.m);
+	if (!ASSERT_OK_PTR(c.rs, "ruleset"))
+		goto out;
+	ASSERT_OK(add_rule_str(c.rs, "--proto udp --dport 53 --action drop --prio 5", &id), "add");
+	take_snap(&c, id + 1, &before);
+	/* 1-1000 x 1-1000: 10 x 10 aligned blocks (and new tuples): more than 63 entries */
+	err = add_rule_str(c.rs, "--sport 1-1000 --dport 1-1000 --action tx --prio 1", &id2);
+	ASSERT_EQ(err, -ENOSPC, "refused");
+	ASSERT_TRUE(strstr(hp_ruleset_errmsg(c.rs), "flows map is full") != NULL, "message");
+	take_snap(&c, id + 1, &after);
+	ASSERT_EQ(after.nflows, before.nflows, "flows map as before");
+	ASSERT_MEMEQ(after.tuples, before.tuples, sizeof(before.tuples), "tuples as before");
+	ASSERT_MEMEQ(&after.order, &before.order, sizeof(before.order), "order as before");
+	ASSERT_EQ(after.rule_slot.used, 0, "rule slot not left behind");
+	ASSERT_EQ(hp_ruleset_count(c.rs), 1, "count");
+	s = udp4("1.1.1.1", "2.2.2.2", 500, 53);
+	expect(&c, &s, XDP_DROP, id, "old rule still wins");
+	/* and the compiler's mirror is intact: a rule that fits goes in, the id is reused */
+	ASSERT_OK(add_rule_str(c.rs, "--sport 500 --action tx --prio 1", &id2), "small rule fits");
+	ASSERT_EQ(id2, id + 1, "id of the refused rule reused");
+	expect(&c, &s, XDP_TX, id2, "new rule wins");
+out:
+	teardown(&c);
+}

@@ -366,10 +366,11 @@ static int write_flows(struct hp_ruleset *rs, const struct fop *ops, int n)
 			err = bpf_map_delete_elem(rs->maps.flows, &ops[i].fk);
 		}
 		if (err) {
-			err = -errno;
+			/* E2BIG: the kernel map is full (it may be smaller than HP_MAX_FLOWS) */
+			err = errno == E2BIG ? -ENOSPC : -errno;
 			seterr(rs, "writing the flows map failed: %s%s", strerror(errno),
-			       errno == E2BIG || errno == ENOMEM ?
-			       " (flows map full: HP_MAX_FLOWS entries)" : "");
+			       errno == E2BIG ? "; the flows map is full, delete rules or use "
+			       "narrower port ranges" : "");
 			break;
 		}
 	}
@@ -390,7 +391,8 @@ static int write_flows(struct hp_ruleset *rs, const struct fop *ops, int n)
 
 /* Write the tuple slots that differ between old and new, then the order; undo on failure. */
 static int write_tuples(struct hp_ruleset *rs, const struct hp_tuple *old_t,
-			const struct hp_tuple *new_t, const struct hp_order *new_o)
+			const struct hp_tuple *new_t, const struct hp_order *old_o,
+			const struct hp_order *new_o)
 {
 	__u32 t, zero = 0, done[HP_MAX_TUPLES];
 	int n = 0, err = 0;
@@ -404,7 +406,7 @@ static int write_tuples(struct hp_ruleset *rs, const struct hp_tuple *old_t,
 		}
 		done[n++] = t;
 	}
-	if (memcmp(new_o, &rs->order, sizeof(*new_o)) &&
+	if (memcmp(new_o, old_o, sizeof(*new_o)) &&
 	    bpf_map_update_elem(rs->maps.order, &zero, new_o, BPF_ANY)) {
 		err = -errno;
 		goto undo;
@@ -564,12 +566,12 @@ static int apply_add(struct hp_ruleset *rs, const struct hp_rule *r, __u32 id)
 		seterr(rs, "zeroing the counters of rule %u failed: %s", id, strerror(-err));
 		goto fail_rule;
 	}
-	err = write_tuples(rs, rs->tuples, new_t, &new_o);
+	err = write_tuples(rs, rs->tuples, new_t, &rs->order, &new_o);
 	if (err)
 		goto fail_rule;
 	err = write_flows(rs, ops, n);
 	if (err) {
-		write_tuples(rs, new_t, rs->tuples, &rs->order);
+		write_tuples(rs, new_t, rs->tuples, &new_o, &rs->order);
 		goto fail_rule;
 	}
 
@@ -778,7 +780,7 @@ int hp_ruleset_del(struct hp_ruleset *rs, __u32 id)
 	err = write_flows(rs, ops, n);
 	if (err)
 		goto out;
-	err = write_tuples(rs, rs->tuples, new_t, &new_o);
+	err = write_tuples(rs, rs->tuples, new_t, &rs->order, &new_o);
 	if (err) {
 		for (i = 0; i < n; i++) {	/* put the flows back */
 			__u32 tmp = ops[i].old_best;
