@@ -19,9 +19,14 @@ fi
 SECS=${HP_BENCH_SECONDS:-5}
 SINK=02:00:00:00:00:99
 say() { echo "bench vfio: $*"; }
-pps_of() { sed -n 's/.*pps=\([0-9]*\).*/\1/p; s/.*(\([0-9.]*\) pps).*/\1/p' | head -1 | cut -d. -f1; }
+pps_of() {	# "pps=N" (hp_vfio_test) or "(N pps)" (hp-rxdrop/hp-txgen summaries)
+	sed -n 's/.*pps=\([0-9]*\).*/\1/p; s/.*(\([0-9.]*\) pps).*/\1/p' | head -1 | cut -d. -f1
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-verdict() { awk -v r="$1" 'BEGIN { print (r != "n/a" && r >= 2.0) ? "target met (>= 2x)" : "TARGET MISSED (>= 2x)" }'; }
+verdict() {
+	awk -v r="$1" 'BEGIN { print (r != "n/a" && r >= 2.0) ? "target met (>= 2x)" :
+		"TARGET MISSED (>= 2x)" }'
+}
 
 # rx_run RX_DEV GEN_DEV MODE: hp-txgen floods from GEN_DEV (bound to vfio-pci, the fastest
 # generator this guest has, on CPU 0) at RX_DEV's MAC; the receiver runs on CPU 1: AF_PACKET on

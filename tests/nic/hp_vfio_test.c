@@ -702,7 +702,8 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "ping", cmd_ping }, { "promisc", cmd_promisc }, { "txgen", cmd_txgen },
 		{ "rxdrop", cmd_rxdrop }, { "pkt-tx", cmd_pkt_tx }, { "pkt-rx", cmd_pkt_rx },
-		{ "pkt-pair", cmd_pkt_pair }, { "pkt-reflect", cmd_pkt_reflect }, { "bind", cmd_bind }, { "mq", cmd_mq }, { "unbind", cmd_unbind },
+		{ "pkt-pair", cmd_pkt_pair }, { "pkt-reflect", cmd_pkt_reflect },
+		{ "bind", cmd_bind }, { "unbind", cmd_unbind }, { "mq", cmd_mq },
 		{ "info", cmd_info },
 	};
 	size_t i;

@@ -9,7 +9,9 @@ PEER_IP=10.251.0.1 PORT_IP=10.251.0.2
 
 sysdev() { echo "/sys/bus/pci/devices/$1"; }
 # (virtio-net's interface hangs below the virtio device: BDF/virtioN/net/IF)
-ifname() { ls "$(sysdev "$1")"/net "$(sysdev "$1")"/virtio*/net 2>/dev/null | grep -v ':$' | head -1; }
+ifname() {
+	ls "$(sysdev "$1")"/net "$(sysdev "$1")"/virtio*/net 2>/dev/null | grep -v ':$' | head -1
+}
 driver() { basename "$(readlink "$(sysdev "$1")/driver" 2>/dev/null)" 2>/dev/null; }
 have_xdpctl_nic() { [ -x "$XDPCTL" ] && "$XDPCTL" nic -h >/dev/null 2>&1; }
 
@@ -73,7 +75,10 @@ run_apps() {
 # for traffic (all frames counted), and the device's vfio-msix interrupts must have fired (the
 # no-interrupt fallback also sleeps, so CPU time alone would not prove anything).
 cpu_ticks() { awk '{ print $14 + $15 }' /proc/"$1"/stat; }
-msix_count() { grep "vfio-msix\[0\]($1)" /proc/interrupts | awk '{ s = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; else break; print s }'; }
+msix_count() {	# interrupts of MSI-X vector 0 of BDF, summed over the CPUs
+	grep "vfio-msix\[0\]($1)" /proc/interrupts |
+		awk '{ s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }'
+}
 run_irq() {
 	local dev=$1 mac=$2 pid t0 t1 i0 i1 n
 	"$O/bin/hp-rxdrop" "vfio:$dev,irq" --poll --duration 40 --quiet > /tmp/rxirq.out 2>&1 &
