@@ -10,7 +10,7 @@ sched_suite isolate
 [ "$(nproc)" -ge 2 ] || { skip isolation "needs 2 CPUs"; finish; }
 "$STRESS" busy 120 > /tmp/busy.out & busy=$!
 on_exit "kill -9 $busy"
-wait_for 10 grep -q tid /tmp/busy.out
+wait_for 60 grep -q tid /tmp/busy.out
 tid=$(awk '/tid/ {print $2}' /tmp/busy.out)
 check register "$XDPCTL" sched isolate "$tid"
 if start_loader /tmp/load-iso.log isolate; then
