@@ -34,7 +34,8 @@ unpack() {
 	# without it Kconfig silently drops BTF and with it SCHED_CLASS_EXT.
 	bash "$repo/mk/deps.sh" kbuild >&2 ||
 		die "cannot install linux-source-6.12 and the build tools: run 'bash mk/deps.sh kbuild' as root"
-	[ -f "$tree/Makefile" ] && return 0
+	# The marker, not the Makefile: --scx-simple may have unpacked only a few folders here.
+	[ -f "$tree/.hp-unpacked" ] && return 0
 	[ -r "$tarball" ] || die "$tarball missing after installing linux-source-6.12"
 	say "unpacking $tarball into $src (~1.5 GiB)"
 	# Unpack beside the final place and rename, so an interrupted unpack is never mistaken
@@ -42,6 +43,7 @@ unpack() {
 	rm -rf "$src/.unpack" && mkdir -p "$src/.unpack"
 	tar -C "$src/.unpack" -xJf "$tarball" || die "unpacking $tarball failed"
 	rm -rf "$tree" && mv "$src/.unpack/linux-source-6.12" "$tree" && rmdir "$src/.unpack"
+	touch "$tree/.hp-unpacked"
 }
 
 # Configure $tree: defconfig + kvm_guest + fragment, olddefconfig; then check that every option
@@ -128,7 +130,7 @@ scx_simple() {
 	btf=$cache/vmlinux-$H.btf
 	[ -s "$btf" ] || die "no BTF for kernel $H in $cache: cannot build scx_simple"
 	tree=$src/linux-source-6.12
-	if [ ! -f "$tree/tools/sched_ext/Makefile" ]; then
+	if [ ! -f "$tree/tools/sched_ext/Makefile" ] || [ ! -f "$tree/kernel/bpf/disasm.h" ]; then
 		[ -r "$tarball" ] || bash "$repo/mk/deps.sh" kbuild >&2 ||
 			die "scx_simple needs linux-source-6.12: run 'bash mk/deps.sh kbuild' as root"
 		say "unpacking tools/ of $tarball"
