@@ -67,7 +67,13 @@ enum hp_action {
 };
 #define HP_XSK_RXQ	0xffffffffu
 
-/* Extra counters after the per-action ones in the action counter map. */
+/*
+ * Extra counters after the per-action ones in the action counter map. Every frame is counted
+ * once under the action applied to it (a malformed or unmatched frame under the default action)
+ * and, where it applies, once more under one of these: malformed, nomatch, or xsk_miss (an xsk
+ * verdict whose queue had no socket; the frame was passed, and is still counted under xsk).
+ * Byte counters count the whole frame (all fragments of a multi-buffer frame).
+ */
 enum hp_counter {
 	HP_CNT_MALFORMED = HP_ACT_MAX,	/* malformed: counted, then the default action */
 	HP_CNT_NOMATCH,			/* no rule matched: default action applied */
