@@ -439,8 +439,8 @@ static int zero_counters(int fd, __u32 id)
 /* ---- add ----------------------------------------------------------------------------- */
 
 /*
- * Plan and apply rule r as id. new_t/new_o: scratch for the new tuples and order. With
- * write_rule, the rules map slot and the rule's counters are written too.
+ * Plan and apply rule r as id: its rules map slot and zeroed counters, the tuples and order
+ * (new shapes get free slots), then its flow keys; on any failure everything written is undone.
  */
 static int apply_add(struct hp_ruleset *rs, const struct hp_rule *r, __u32 id)
 {
