@@ -60,13 +60,23 @@ static void apply_prefix(__u8 *a, unsigned int plen)
 
 static void rand_rule_once(struct hp_rule *r);
 
-/* Mostly specific rules (a few broad ones, or every frame would hit those). */
+/*
+ * Specific rules: without an address, port or VLAN a rule must at least name a rare
+ * protocol (a catch-all or family-wide rule would take every frame; the crafted tests have those).
+ */
+static bool broad(const struct hp_rule *r)
+{
+	/* (not the queue: BPF_PROG_RUN frames all arrive on queue 0) */
+	if (r->match & (HP_RM_SRC | HP_RM_DST | HP_RM_SPORT | HP_RM_DPORT | HP_RM_VLAN))
+		return false;
+	return !(r->match & HP_RM_L4PROTO) || r->l4proto == 6 || r->l4proto == 17;
+}
+
 static void rand_rule(struct hp_rule *r)
 {
 	do {
 		rand_rule_once(r);
-	} while (!(r->match & (HP_RM_SRC | HP_RM_DST | HP_RM_SPORT | HP_RM_DPORT | HP_RM_VLAN |
-			       HP_RM_QUEUE)) && rnd(150));
+	} while (broad(r));
 }
 
 static void rand_rule_once(struct hp_rule *r)
@@ -383,7 +393,7 @@ void test_steer_differential(void)
 		(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, nmatch,
 		(unsigned long long)t->act[HP_CNT_NOMATCH][0], nmal,
 		nadd, ndel, nrej);
-	ASSERT_GE(nadd, 250, "most random rules fit in the tuples");
+	ASSERT_GE(nadd, 200, "most random rules fit in the tuples");
 	ASSERT_GE(nmatch, i / 4, "a good share of frames hit rules");
 	ASSERT_GE(t->act[HP_CNT_NOMATCH][0], i / 20, "a good share of frames hit no rule");
 	ASSERT_GE(nmal, i / 100, "malformed frames are exercised");
