@@ -2,16 +2,17 @@
 # Scheduler benchmark (sched_ext needs the guest kernel: on the host this boots the QEMU guest and
 # runs itself inside it, see tests/vm/boot.sh --mode bench).
 #  1. messaging throughput (hp_sched_stress messaging: hackbench-style, 10 senders x 10 receivers
-#     per group over pipes), median of RUNS runs, under the fair class (EEVDF), `simple`, and the
-#     kernel's own scx_simple (built by tests/vm/kernel.sh --scx-simple from the same source):
-#     simple/fair (target >= 0.95) and simple/scx_simple.
+#     per group over pipes), median of RUNS interleaved rounds, under the fair class (EEVDF),
+#     `simple`, and the kernel's own scx_simple (built by tests/vm/kernel.sh --scx-simple from
+#     the same source): simple/fair (target >= 0.95) and simple/scx_simple.
 #  2. wake-up latency p99 of a poller thread (absolute 1 ms deadlines) with HOGS CPU hogs as
-#     noise, under fair and under `isolate` with the poller registered: isolate/fair
-#     (target <= 0.5).
+#     noise, under fair and under `isolate` with the poller registered, median of LAT_ROUNDS
+#     interleaved rounds: isolate/fair (target <= 0.5).
 # Ratios only, from numbers measured in this same run. TCG emulation is slow and noisy: compare
 # ratios, not absolute numbers.
 set -uo pipefail
-RUNS=${RUNS:-5} GROUPS_=${GROUPS_:-4} LOOPS=${LOOPS:-200} HOGS=${HOGS:-2} LAT_SECS=${LAT_SECS:-10}
+RUNS=${RUNS:-5} GROUPS_=${GROUPS_:-4} LOOPS=${LOOPS:-200} HOGS=${HOGS:-2} LAT_SECS=${LAT_SECS:-6}
+LAT_ROUNDS=${LAT_ROUNDS:-3}
 
 if [ -z "${HP_GUEST:-}" ]; then
 	here=$(cd "$(dirname "$0")" && pwd)
@@ -46,13 +47,9 @@ wait_state() {	# wait_state STATE: up to 30 s
 	return 1
 }
 
-# median of the messages_per_sec of RUNS messaging runs
-messaging() {
-	local i
-	for i in $(seq 1 "$RUNS"); do
-		"$STRESS" messaging "$GROUPS_" "$LOOPS" | awk '/messages_per_sec/ {print $2}'
-	done | sort -n | awk '{v[NR] = $1} END {print (NR ? v[int((NR + 1) / 2)] : 0)}'
-}
+# messages_per_sec of one messaging run
+messaging() { "$STRESS" messaging "$GROUPS_" "$LOOPS" | awk '/messages_per_sec/ {print $2}'; }
+median() { sort -n | awk '{v[NR] = $1} END {print (NR ? v[int((NR + 1) / 2)] : 0)}'; }
 
 # run a sched_ext loader in the background: with_sched CMD... ; sets SPID
 with_sched() {
@@ -73,22 +70,25 @@ verdict() {	# verdict VALUE OP TARGET
 		print (v == "n/a") ? "n/a" : (ok ? "target met" : "TARGET MISSED") }'
 }
 
-echo "sched bench: $(nproc) CPUs, messaging ${GROUPS_} groups x ${LOOPS} loops, median of $RUNS"
-fair=$(messaging)
-echo "messaging fair (EEVDF):   $fair msg/s"
-simple=0
-if with_sched "$XDPCTL" sched load simple; then
-	simple=$(messaging)
-	stop_sched
-fi
-echo "messaging simple:         $simple msg/s"
-scx=0
-if [ -x "$SCX_SIMPLE" ]; then
-	if with_sched "$SCX_SIMPLE"; then
-		scx=$(messaging)
+echo "sched bench: $(nproc) CPUs, messaging ${GROUPS_} groups x ${LOOPS} loops, median of $RUNS rounds"
+# Rounds interleave the schedulers, so a slow phase of the (shared, emulated) host hits all alike.
+: > /tmp/m-fair; : > /tmp/m-simple; : > /tmp/m-scx
+for round in $(seq 1 "$RUNS"); do
+	messaging >> /tmp/m-fair
+	if with_sched "$XDPCTL" sched load simple; then
+		messaging >> /tmp/m-simple
 		stop_sched
 	fi
-	echo "messaging scx_simple:     $scx msg/s"
+	if [ -x "$SCX_SIMPLE" ] && with_sched "$SCX_SIMPLE"; then
+		messaging >> /tmp/m-scx
+		stop_sched
+	fi
+done
+fair=$(median < /tmp/m-fair) simple=$(median < /tmp/m-simple) scx=$(median < /tmp/m-scx)
+echo "messaging fair (EEVDF):   $fair msg/s   (runs: $(tr '\n' ' ' < /tmp/m-fair))"
+echo "messaging simple:         $simple msg/s   (runs: $(tr '\n' ' ' < /tmp/m-simple))"
+if [ -x "$SCX_SIMPLE" ]; then
+	echo "messaging scx_simple:     $scx msg/s   (runs: $(tr '\n' ' ' < /tmp/m-scx))"
 else
 	echo "messaging scx_simple:     not built (tests/vm/kernel.sh --scx-simple)"
 fi
@@ -114,15 +114,18 @@ poller() {	# poller REGISTER(0|1): prints p99 in us
 	grep samples $out >&2
 	awk '/p99_us/ { for (i = 1; i < NF; i++) if ($i == "p99_us") print $(i + 1) }' $out
 }
-echo "wake-up latency: poller every 1 ms for $LAT_SECS s, $HOGS CPU hogs"
-lat_fair=$(poller 0 2>/tmp/lat-fair.txt)
-echo "p99 fair (EEVDF):         $lat_fair us   ($(cat /tmp/lat-fair.txt))"
-lat_iso=0
-if with_sched "$XDPCTL" sched load isolate; then
-	lat_iso=$(poller 1 2>/tmp/lat-iso.txt)
-	stop_sched
-fi
-echo "p99 isolate (registered): $lat_iso us   ($(cat /tmp/lat-iso.txt 2>/dev/null))"
+echo "wake-up latency: poller every 1 ms for $LAT_SECS s, $HOGS CPU hogs, median p99 of $LAT_ROUNDS rounds"
+: > /tmp/l-fair; : > /tmp/l-iso
+for round in $(seq 1 "$LAT_ROUNDS"); do
+	poller 0 2>>/tmp/lat-fair.txt >> /tmp/l-fair
+	if with_sched "$XDPCTL" sched load isolate; then
+		poller 1 2>>/tmp/lat-iso.txt >> /tmp/l-iso
+		stop_sched
+	fi
+done
+lat_fair=$(median < /tmp/l-fair) lat_iso=$(median < /tmp/l-iso)
+echo "p99 fair (EEVDF):         $lat_fair us   (p99 per round: $(tr '\n' ' ' < /tmp/l-fair))"
+echo "p99 isolate (registered): $lat_iso us   (p99 per round: $(tr '\n' ' ' < /tmp/l-iso))"
 r=$(ratio "$lat_iso" "$lat_fair")
 echo "ratio isolate/fair p99:   $r  (target <= 0.5: $(verdict "$r" '<=' 0.5))"
 exit 0
