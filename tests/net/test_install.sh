@@ -66,4 +66,17 @@ if out=$(gcc -o "$D/app-static" "$D/app.c" $(pkg-config --cflags hybridpath) \
 else
 	fail pkg-config-static "$(echo "$out" | head -3 | tr '\n' ' ')"
 fi
+
+# The port API example of the top README, exactly as printed there, builds against the
+# installed tree with the command the README gives.
+awk '/^## The port API/{s=1} s&&/^```c$/{c=1; next} c&&/^```$/{exit} c' "$HP_ROOT/README.md" \
+	>"$D/readme_app.c"
+if [ ! -s "$D/readme_app.c" ]; then
+	fail readme-example "no C block under '## The port API' in README.md"
+elif out=$(gcc -Wall -Werror -o "$D/readme_app" "$D/readme_app.c" \
+	   $(pkg-config --cflags --libs hybridpath) 2>&1); then
+	pass readme-example
+else
+	fail readme-example "$(echo "$out" | head -3 | tr '\n' ' ')"
+fi
 finish
