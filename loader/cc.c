@@ -34,6 +34,7 @@
 #include <bpf/libbpf.h>
 
 #include <hybridpath/cc.h>
+#include "util/fs.h"
 #include "util/log.h"
 #include "../cc/hp_cc.h"
 
@@ -58,7 +59,7 @@ struct hp_map_skeleton_v15 {
 #pragma GCC diagnostic pop
 #undef bpf_map_skeleton
 
-#define BPFFS "/sys/fs/bpf"
+#define BPFFS HP_BPFFS_ROOT
 #define PIN_ROOT BPFFS "/hybridpath"
 #define SYSCTL_AVAIL "/proc/sys/net/ipv4/tcp_available_congestion_control"
 #define SYSCTL_DEFAULT "/proc/sys/net/ipv4/tcp_congestion_control"
@@ -163,26 +164,6 @@ static bool opts_ok(const void *opts, size_t sz, size_t known)
 		offsetof(struct type, type##__last_field) +		\
 		sizeof(((struct type *)0)->type##__last_field))
 
-static int mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX];
-	char *p;
-
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(tmp, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* Is /sys the per-command sysfs that `ip netns exec` mounts (source = the namespace's name)? */
 static bool private_sys(void)
 {
@@ -226,32 +207,7 @@ static int bpffs_ensure(const char *root)
 			"netns exec`, or mount bpffs at %s first\n", BPFFS, BPFFS);
 		return -ENOENT;
 	}
-	if (mkdir(BPFFS, 0700) && errno != EEXIST)
-		return -errno;
-	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
-		int err = -errno;
-
-		hp_warn("bpffs is not mounted at %s and mounting it failed: %s (run as root, or "
-			"mount it: mount -t bpf bpf %s)\n", BPFFS, strerror(-err), BPFFS);
-		return err;
-	}
-	hp_debug("mounted bpffs at %s\n", BPFFS);
-	return 0;
-}
-
-static int read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	int err = 0;
-
-	if (!f)
-		return -errno;
-	if (!fgets(buf, len, f))
-		err = ferror(f) ? -EIO : -ENODATA;
-	fclose(f);
-	if (!err)
-		buf[strcspn(buf, "\n")] = 0;
-	return err;
+	return hp_fs_bpffs_mount(NULL);
 }
 
 static int write_str(const char *path, const char *s)
@@ -270,7 +226,7 @@ static int write_str(const char *path, const char *s)
 static int in_sysctl_list(const char *file, const char *name)
 {
 	char buf[4096], *tok, *save;
-	int err = read_line(file, buf, sizeof(buf));
+	int err = hp_fs_read_line(file, buf, sizeof(buf));
 
 	if (err)
 		return err;
@@ -287,7 +243,7 @@ static int cc_available(const char *name)
 
 int hp_cc_get_default(char *name, size_t len)
 {
-	return read_line(SYSCTL_DEFAULT, name, len);
+	return hp_fs_read_line(SYSCTL_DEFAULT, name, len);
 }
 
 int hp_cc_set_default(const char *name, char *prev)
@@ -552,14 +508,14 @@ int hp_cc_load(const char *what, const struct hp_cc_load_opts *opts, char *name_
 	if (err)
 		goto out;
 	snprintf(dir, sizeof(dir), "%s/cc", root);
-	err = mkdir_p(dir);
+	err = hp_fs_mkdir_p(dir);
 	if (!err) {
 		snprintf(dir, sizeof(dir), "%s/cc-stats", root);
-		err = mkdir_p(dir);
+		err = hp_fs_mkdir_p(dir);
 	}
 	if (!err) {
 		snprintf(dir, sizeof(dir), "%s/cc-gauges", root);
-		err = mkdir_p(dir);
+		err = hp_fs_mkdir_p(dir);
 	}
 	if (err) {
 		hp_warn("cannot create %s: %s\n", dir, strerror(-err));
@@ -930,7 +886,7 @@ int hp_cc_list(struct hp_cc_info **out, size_t *count, const struct hp_cc_list_o
 
 	if (!out || !count || !OPTS_OK(opts, hp_cc_list_opts))
 		return -EINVAL;
-	err = read_line(SYSCTL_AVAIL, buf, sizeof(buf));
+	err = hp_fs_read_line(SYSCTL_AVAIL, buf, sizeof(buf));
 	if (err)
 		return err;
 	hp_cc_get_default(def, sizeof(def));

@@ -36,6 +36,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include <hybridpath/loader.h>
+#include "util/fs.h"
 #include "util/log.h"
 #include "steer.skel.h"
 
@@ -43,7 +44,7 @@
 #define SO_NETNS_COOKIE 71
 #endif
 
-#define HP_BPFFS	"/sys/fs/bpf"
+#define HP_BPFFS	HP_BPFFS_ROOT
 #define HP_RUN_DIR	"/run/hybridpath"
 #define HP_PROG_NAME	"hp_steer"
 
@@ -65,29 +66,14 @@ static void stall(const char *step)
 
 int hp_bpffs_ensure(char *path, size_t len, bool *mounted)
 {
-	struct statfs sfs;
+	int m = 0, err;
 
-	if (mounted)
-		*mounted = false;
 	if (path)
 		snprintf(path, len, "%s", HP_BPFFS);
-	if (!statfs(HP_BPFFS, &sfs) && sfs.f_type == BPF_FS_MAGIC)
-		return 0;
-	if (mkdir(HP_BPFFS, 0700) && errno != EEXIST) {
-		hp_warn("cannot create %s: %s\n", HP_BPFFS, strerror(errno));
-		return -errno;
-	}
-	if (mount("bpf", HP_BPFFS, "bpf", 0, "mode=0700")) {
-		int err = -errno;
-
-		hp_warn("bpffs is not mounted at %s and mounting it failed: %s (run as root, or "
-			"mount it: mount -t bpf bpf %s)\n", HP_BPFFS, strerror(errno), HP_BPFFS);
-		return err;
-	}
+	err = hp_fs_bpffs_mount(&m);
 	if (mounted)
-		*mounted = true;
-	hp_debug("mounted bpffs at %s\n", HP_BPFFS);
-	return 0;
+		*mounted = m;
+	return err;
 }
 
 int hp_netns_id(__u64 *id, bool *is_inode)
@@ -157,24 +143,6 @@ static int pin_dir(char *buf, size_t len, int ifindex)
 	else
 		snprintf(buf, len, "%s/hybridpath/%s%llu", HP_BPFFS, is_inode ? "ino-" : "",
 			 (unsigned long long)id);
-	return 0;
-}
-
-static int mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX], *p;
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(tmp, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0700) && errno != EEXIST)
-		return -errno;
 	return 0;
 }
 
@@ -555,7 +523,7 @@ static int attach_single(struct bpf_program *prog, int ifindex, const char *ifna
 		return err;
 	}
 	stall("mkdir");
-	err = mkdir_p(dir);
+	err = hp_fs_mkdir_p(dir);
 	if (err) {
 		hp_warn("cannot create pin directory %s: %s\n", dir, strerror(-err));
 		goto fail;
@@ -628,7 +596,7 @@ static int attach_dispatcher(struct steer *skel, struct bpf_program *prog, int i
 		err = bind_maps(skel, xdp_program__fd(xp));
 	stall("mkdir");
 	if (!err)
-		err = mkdir_p(dir);
+		err = hp_fs_mkdir_p(dir);
 	if (!err) {
 		stall("pin");
 		join(p, sizeof(p), dir, "prog");

@@ -21,6 +21,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <hybridpath/sched.h>
+#include "util/fs.h"
 #include "util/log.h"
 #include "../schedulers/hp_sched.h"
 /*
@@ -133,63 +134,11 @@ const char *hp_sched_stat_name(int i)
 
 /* ---- small helpers ---------------------------------------------------------------------- */
 
-static int read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	int err = 0;
-
-	if (!f)
-		return -errno;
-	if (!fgets(buf, len, f))
-		err = ferror(f) ? -EIO : -ENODATA;
-	fclose(f);
-	buf[strcspn(buf, "\n")] = 0;
-	return err;
-}
-
 static __u64 read_u64(const char *path)
 {
 	char buf[32];
 
-	return read_line(path, buf, sizeof(buf)) ? 0 : strtoull(buf, NULL, 10);
-}
-
-static int mkdir_p(const char *path)
-{
-	char tmp[256], *p;
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(tmp, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-/* Mount bpffs at /sys/fs/bpf when it is not (this machine does not mount it by default). Our own
- * copy: loader/loader.c's needs the steering skeleton, and schedulers must not depend on it. */
-static int bpffs_ensure(void)
-{
-	struct statfs sfs;
-
-	if (!statfs("/sys/fs/bpf", &sfs) && sfs.f_type == BPF_FS_MAGIC)
-		return 0;
-	if (mkdir("/sys/fs/bpf", 0700) && errno != EEXIST)
-		return -errno;
-	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
-		int err = -errno;
-
-		hp_warn("bpffs is not mounted at /sys/fs/bpf and mounting it failed: %s (run as "
-			"root, or: mount -t bpf bpf /sys/fs/bpf)\n", strerror(-err));
-		return err;
-	}
-	return 0;
+	return hp_fs_read_line(path, buf, sizeof(buf)) ? 0 : strtoull(buf, NULL, 10);
 }
 
 static const char *kind_name(__s64 kind)
@@ -268,14 +217,14 @@ int hp_sched_check_kernel(void)
 			goto out;
 		}
 	}
-	if (read_line(SCX_SYSFS "/state", state, sizeof(state))) {
+	if (hp_fs_read_line(SCX_SYSFS "/state", state, sizeof(state))) {
 		hp_warn("sched_ext is in the kernel's BTF but %s/state is missing: is sysfs "
 			"mounted?\n", SCX_SYSFS);
 		err = -ENOENT;
 		goto out;
 	}
 	if (strcmp(state, "disabled")) {
-		read_line(SCX_SYSFS "/root/ops", ops, sizeof(ops));
+		hp_fs_read_line(SCX_SYSFS "/root/ops", ops, sizeof(ops));
 		hp_warn("another sched_ext scheduler is %s (%s): unload it first (xdpctl sched "
 			"unload, or stop its loader)\n", state, ops[0] ? ops : "unknown");
 		err = -EBUSY;
@@ -292,7 +241,7 @@ static int write_pidfile(const char *name)
 	char buf[64];
 	int fd, n, err = 0;
 
-	if (mkdir_p(RUN_DIR))
+	if (hp_fs_mkdir_p(RUN_DIR))
 		return -errno;
 	fd = open(PID_FILE ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
@@ -312,7 +261,7 @@ static int read_pidfile(char *name, size_t len)
 	char buf[64], comm[32] = "";
 	int pid = 0;
 
-	if (read_line(PID_FILE, buf, sizeof(buf)))
+	if (hp_fs_read_line(PID_FILE, buf, sizeof(buf)))
 		return 0;
 	if (sscanf(buf, "%d %31s", &pid, comm) < 1 || pid <= 0)
 		return 0;
@@ -360,10 +309,10 @@ struct hp_sched *hp_sched_load(const char *name, const struct hp_sched_opts *opt
 	err = hp_sched_check_kernel();
 	if (err)
 		goto out;
-	err = bpffs_ensure();
+	err = hp_fs_bpffs_mount(NULL);
 	if (err)
 		goto out;
-	err = mkdir_p(PIN_DIR);
+	err = hp_fs_mkdir_p(PIN_DIR);
 	if (err) {
 		hp_warn("cannot create %s: %s\n", PIN_DIR, strerror(-err));
 		goto out;
@@ -506,11 +455,11 @@ int hp_sched_state(struct hp_sched_state *st)
 	int fd;
 
 	memset(st, 0, sizeof(*st));
-	if (read_line(SCX_SYSFS "/state", st->state, sizeof(st->state))) {
+	if (hp_fs_read_line(SCX_SYSFS "/state", st->state, sizeof(st->state))) {
 		snprintf(st->state, sizeof(st->state), "unsupported");
 		return 0;
 	}
-	read_line(SCX_SYSFS "/root/ops", st->ops, sizeof(st->ops));
+	hp_fs_read_line(SCX_SYSFS "/root/ops", st->ops, sizeof(st->ops));
 	st->enable_seq = read_u64(SCX_SYSFS "/enable_seq");
 	st->nr_rejected = read_u64(SCX_SYSFS "/nr_rejected");
 	st->loader_pid = read_pidfile(st->loader_sched, sizeof(st->loader_sched));
@@ -556,10 +505,10 @@ static int isol_map(bool create)
 	fd = bpf_obj_get(path);
 	if (fd >= 0 || !create)
 		return fd >= 0 ? fd : -errno;
-	err = bpffs_ensure();
+	err = hp_fs_bpffs_mount(NULL);
 	if (err)
 		return err;
-	err = mkdir_p(PIN_DIR);
+	err = hp_fs_mkdir_p(PIN_DIR);
 	if (err)
 		return err;
 	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "hp_isol", sizeof(__u32),

@@ -61,25 +61,6 @@ static int norm_bdf(const char *in, char *out, size_t len)
 	return 0;
 }
 
-/* Name of the driver bound to the device ("" when none). */
-static void pci_driver(const char *bdf, char *drv, size_t len)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
-	const char *base;
-
-	drv[0] = 0;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return;
-	link[n] = 0;
-	base = strrchr(link, '/');
-	base = base ? base + 1 : link;
-	if (strlen(base) < len)
-		memcpy(drv, base, strlen(base) + 1);
-}
-
 static int group_number(const char *bdf, int *grp)
 {
 	char path[PATH_MAX], link[PATH_MAX];
@@ -304,7 +285,7 @@ struct hp_vfio *hp_vfio_open(const char *bdf_in, unsigned int flags)
 		err = -ENODEV;
 		goto out;
 	}
-	pci_driver(v->bdf, drv, sizeof(drv));
+	hp_nic_driver(v->bdf, drv, sizeof(drv));	/* bdf checked by the caller */
 	if (strcmp(drv, "vfio-pci")) {
 		hp_warn("vfio %s: device is bound to %s, not vfio-pci; bind it with "
 			"'xdpctl nic bind %s'\n", v->bdf, drv[0] ? drv : "no driver", v->bdf);
