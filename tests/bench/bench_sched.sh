@@ -63,7 +63,7 @@ stop_sched() {
 	wait_state disabled
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.3f" : "n/a"), (b > 0 ? a / b : 0) }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else printf "n/a" }'; }
 verdict() {	# verdict VALUE OP TARGET
 	awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN {
 		ok = (op == ">=") ? v >= t : v <= t

@@ -58,4 +58,36 @@ if [ "$back" -ge $N ] && [ "$back" -le $((N + 50)) ] && [ "${fwded:-0}" -ge $N ]
 else
 	fail reflect_one_port "sent $N, reflected ${fwded:-?}, back at a0 $back"
 fi
+
+# 3. --isolate (HP_PORT_F_ISOLATE): the port registers its polling thread in the isolate
+# scheduler's registry (pinned in bpffs; this kernel has no sched_ext, the registry works
+# without it) and removes it at close. nsenter, not `ip netns exec`: the registry must be the
+# host's bpffs, which `ip netns exec` hides behind a private /sys.
+isol() { "$XDPCTL" sched status --json | jq -c '[.isolated[].tid]'; }
+if [ ! -x "$XDPCTL" ]; then
+	skip isolate "xdpctl not built"
+else
+	nsenter --net="/run/netns/$NS_C" "$BIN/hp-rxdrop" afxdp:c0:0 --isolate --duration 20 \
+		--quiet >"$dir/rxi" 2>&1 &
+	rxi=$!
+	on_exit "kill $rxi"
+	reg=''
+	for _ in $(seq 50); do	# <= 5 s: the port registers at its first rx_burst
+		reg=$(isol)
+		jq -e --argjson t "$rxi" 'index($t) != null' <<<"$reg" >/dev/null && break
+		sleep 0.1
+	done
+	if jq -e --argjson t "$rxi" 'index($t) != null' <<<"$reg" >/dev/null; then
+		pass isolate_registered
+	else
+		fail isolate_registered "tid $rxi not in the registry $reg: $(tail -2 "$dir/rxi")"
+	fi
+	kill -INT $rxi; wait $rxi
+	reg=$(isol)
+	if jq -e --argjson t "$rxi" 'index($t) == null' <<<"$reg" >/dev/null; then
+		pass isolate_released
+	else
+		fail isolate_released "tid $rxi still registered after close: $reg"
+	fi
+fi
 finish

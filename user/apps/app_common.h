@@ -10,7 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <hybridpath/port.h>
-#include <hybridpath/sched.h>
 
 static volatile sig_atomic_t app_stop;
 
@@ -55,30 +54,8 @@ static inline double app_now(void)
 	"port options: --bind auto|copy|zerocopy  --frame BYTES  --bufs N  --ring N\n"	\
 	"  --busy-poll  --unaligned  --hugepages  --multibuf  --skb (fallback XDP program in\n" \
 	"  generic mode)  --no-steer  --serve PATH (socket from `xdpctl xsk serve`)\n"	\
-	"  --isolate (register the poller thread with the isolate sched_ext scheduler)\n" \
+	"  --isolate (register the polling thread with the isolate sched_ext scheduler)\n" \
 	"ports: afxdp:IFACE:QUEUE, vfio:BDF\n"
-
-static bool app_isolate;
-
-/* --isolate: give the polling thread a CPU of its own under the `isolate` scheduler (the
- * registry works whether or not the scheduler is loaded). A failure is a warning only. */
-static inline void app_isolate_begin(void)
-{
-	int err;
-
-	if (!app_isolate)
-		return;
-	err = hp_sched_isolate(gettid(), -1);
-	if (err)
-		fprintf(stderr, "warning: --isolate: %s (running without a CPU of our own)\n",
-			hp_strerror(err));
-}
-
-static inline void app_isolate_end(void)
-{
-	if (app_isolate)
-		hp_sched_unisolate(gettid());
-}
 
 /* Returns 1 if opt was a port option, 0 if not, -1 on a bad value. */
 static inline int app_port_opt(int opt, const char *arg, struct hp_port_opts *o)
@@ -106,7 +83,7 @@ static inline int app_port_opt(int opt, const char *arg, struct hp_port_opts *o)
 	case 1009: o->serve_path = arg; return 1;
 	case 1010: o->flags |= HP_PORT_F_NO_STEER; return 1;
 	case 1011: o->flags |= HP_PORT_F_MULTIBUF; return 1;
-	case 1012: app_isolate = true; return 1;
+	case 1012: o->flags |= HP_PORT_F_ISOLATE; return 1;
 	}
 	return 0;
 }

@@ -96,7 +96,6 @@ int main(int argc, char **argv)
 	fprintf(stderr, "hp-l2fwd: %s (%s)%s%s\n", hp_port_name(p1), hp_port_mode(p1),
 		p2 ? " <-> " : " reflect", p2 ? hp_port_name(p2) : "");
 	app_signals();
-	app_isolate_begin();
 	t0 = tlast = app_now();
 	while (!app_stop) {
 		a = fwd(p1, p2 ? p2 : p1, &drops);
@@ -128,7 +127,6 @@ int main(int argc, char **argv)
 	       (unsigned long long)(fwd1 + fwd2), (unsigned long long)fwd1,
 	       (unsigned long long)fwd2, (unsigned long long)drops);
 	rc = 0;
-	app_isolate_end();
 out:
 	hp_port_close(p2);
 	hp_port_close(p1);

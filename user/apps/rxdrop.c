@@ -55,7 +55,6 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "hp-rxdrop: %s, %s\n", hp_port_name(port), hp_port_mode(port));
 	app_signals();
-	app_isolate_begin();
 	t0 = tlast = app_now();
 	while (!app_stop) {
 		n = hp_port_rx_burst(port, bufs, BURST);
@@ -89,7 +88,6 @@ int main(int argc, char **argv)
 	       pkts / (now - t0), (unsigned long long)st.rx_dropped,
 	       (unsigned long long)st.rx_ring_full, (unsigned long long)st.rx_fill_ring_empty,
 	       (unsigned long long)st.rx_invalid_descs);
-	app_isolate_end();
 	hp_port_close(port);
 	return 0;
 }

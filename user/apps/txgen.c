@@ -133,7 +133,6 @@ int main(int argc, char **argv)
 	fprintf(stderr, "hp-txgen: %s, %s, %u-byte frames\n", hp_port_name(port),
 		hp_port_mode(port), size);
 	app_signals();
-	app_isolate_begin();
 	t0 = tlast = tprev = app_now();
 	while (!app_stop && (!count || sent < count)) {
 		n = BURST;
@@ -182,7 +181,6 @@ int main(int argc, char **argv)
 	printf("total tx %llu packets in %.2f s (%.0f pps); completed %llu\n",
 	       (unsigned long long)sent, now - t0, sent / (now - t0),
 	       (unsigned long long)st.tx_completed);
-	app_isolate_end();
 	hp_port_close(port);
 	return 0;
 }

@@ -48,6 +48,9 @@ struct hp_port {
 	char name[128];			/* the spec string (set by port.c) */
 	enum hp_port_bind bind;		/* mode obtained (afxdp) */
 	__u32 max_frame;		/* largest frame in bytes */
+	/* HP_PORT_F_ISOLATE (set by port.c): 1 while the poller is still to be registered */
+	int isolate_pending;
+	__u32 isolated_tid;		/* registered poller, 0: none */
 };
 
 /* Backends, registered in the backends[] table in port.c. */

@@ -83,6 +83,11 @@ enum hp_port_flags {
 	 * else a fallback program (every frame of the queue to the socket) owned by the process. */
 	HP_PORT_F_NO_STEER = 1U << 5,
 	HP_PORT_F_XDP_SKB = 1U << 6,	/* afxdp: fallback program in generic (skb) mode */
+	/* Give the thread that polls the port a CPU of its own under the `isolate` sched_ext
+	 * scheduler: the first thread to call hp_port_rx_burst()/tx_burst() is registered with
+	 * hp_sched_isolate() (which works whether or not the scheduler runs yet) and unregistered
+	 * by hp_port_close(). A failure to register is a warning, not an error. */
+	HP_PORT_F_ISOLATE = 1U << 7,
 };
 
 struct hp_port_opts {
