@@ -176,11 +176,11 @@ report() {	# report TAG: print one boot's results; sets failed
 	grep -q '^FAIL ' "$res" && failed=1
 	total=$((total + secs))
 	grep -q '^HP-DONE' "$res" && return 0
-	why="guest did not finish"
+	why="guest did not finish (qemu rc $rc)"
 	[ $rc = 124 ] && why="guest timed out after $timeout s"
 	[ -n "$hung" ] && why="guest hung: $hung"
 	grep -q 'Kernel panic' "$con" 2>/dev/null && why="guest kernel panicked"
-	echo "FAIL vm/boot: $why (qemu rc $rc) in $(sed -n 's/^HP-BEGIN //p' "$res" | tail -1);" \
+	echo "FAIL vm/boot: $why in $(sed -n 's/^HP-BEGIN //p' "$res" | tail -1);" \
 		"last console lines in $con:"
 	tail -15 "$con" 2>/dev/null | sed 's/^/    /'
 	failed=1
@@ -203,7 +203,6 @@ if [ -n "$hung" ] && ! grep -q '^HP-DONE' "$vm/results-test.txt"; then
 	total=$secs
 	echo "NOTE vm/boot: the guest hung in ${in:-a script} after $secs s ($hung; console kept in" \
 		"$vm/console-test.log); booting a fresh guest once for: ${rest//,/ }"
-	only=$rest
 	boot_watched "$rest" test-retry
 	report test-retry
 else
