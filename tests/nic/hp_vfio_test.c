@@ -575,40 +575,139 @@ static int cmd_pkt_reflect(int argc, char **argv)
 /* Multiple queues through the driver API: echo requests from 16 source addresses go out on tx
  * queues 0 and 1 alternately; the replies are spread by the device's RSS over rx queues 0 and 1.
  * Every reply must arrive (checksums, payload) and both rx queues must have received some. */
+/* mq runs on the driver API directly, or (with "port") on two port-API ports of one device:
+ * vfio:BDF,queues=2 (queue 0) and vfio:BDF,queue=1. */
+struct mq_io {
+	struct hp_nic *nic;
+	struct hp_port *port[2];	/* NULL: driver API */
+};
+
+static unsigned int mq_rx(struct mq_io *io, unsigned int q, struct hp_buf **b, unsigned int n)
+{
+	return io->port[0] ? hp_port_rx_burst(io->port[q], b, n) :
+			     hp_nic_rx_burst(io->nic, q, b, n);
+}
+
+static unsigned int mq_tx(struct mq_io *io, unsigned int q, struct hp_buf **b, unsigned int n)
+{
+	return io->port[0] ? hp_port_tx_burst(io->port[q], b, n) :
+			     hp_nic_tx_burst(io->nic, q, b, n);
+}
+
+static unsigned int mq_alloc(struct mq_io *io, struct hp_buf **b)
+{
+	return io->port[0] ? hp_buf_alloc_bulk(io->port[0], b, 1) :
+			     hp_mempool_alloc(io->nic->mp, b, 1);
+}
+
+static void mq_free(struct mq_io *io, struct hp_buf **b)
+{
+	if (io->port[0])
+		hp_buf_free_bulk(b, 1);
+	else
+		hp_mempool_free(io->nic->mp, b, 1);
+}
+
+static int mq_open(struct mq_io *io, const char *bdf, bool port)
+{
+	HP_OPTS(hp_nic_opts, o, .num_rxq = 2, .num_txq = 2, .buf_size = 4096, .num_bufs = 2048);
+	HP_OPTS(hp_port_opts, po, .num_bufs = 2048);
+	char spec[96];
+
+	if (!port) {
+		io->nic = hp_nic_open(bdf, &o);
+		return io->nic ? 0 : -errno;
+	}
+	snprintf(spec, sizeof(spec), "vfio:%s,queues=2", bdf);
+	io->port[0] = hp_port_open(spec, &po);
+	snprintf(spec, sizeof(spec), "vfio:%s,queue=1", bdf);
+	io->port[1] = io->port[0] ? hp_port_open(spec, &po) : NULL;
+	if (!io->port[1])
+		return -errno;
+	io->nic = hp_vfio_port_nic(io->port[0]);
+	/* both ports must sit on one device, not two opens of it */
+	return io->nic == hp_vfio_port_nic(io->port[1]) ? 0 : -EXDEV;
+}
+
+static void mq_close(struct mq_io *io)
+{
+	if (io->port[0] || io->port[1]) {
+		hp_port_close(io->port[1]);
+		hp_port_close(io->port[0]);
+	} else {
+		hp_nic_close(io->nic);
+	}
+}
+
+/* With queues 0 and 1 of bdf open as ports: what must be refused, with which errno. */
+static int mq_refusals(const char *bdf)
+{
+	static const struct { const char *opts; int err; } cases[] = {
+		{ "queue=1", EBUSY },		/* taken */
+		{ "queue=2", EINVAL },		/* the device has 2 queue pairs */
+		{ "queues=4", EINVAL },		/* already open with 2 */
+		{ "queue=0,irq", EINVAL },	/* other options than the first open */
+		{ "queues=0", EINVAL },
+		{ "queue=x", EINVAL },
+	};
+	struct hp_port *x;
+	char spec[96];
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(spec, sizeof(spec), "vfio:%s,%s", bdf, cases[i].opts);
+		errno = 0;
+		x = hp_port_open(spec, NULL);
+		if (!x && errno == cases[i].err)
+			continue;
+		printf("refusal: %s: %s (want %s)\n", spec, x ? "opened" : strerror(errno),
+		       strerror(cases[i].err));
+		hp_port_close(x);
+		bad++;
+	}
+	printf("refusals: %zu of %zu as expected\n", i - bad, i);
+	return bad;
+}
+
 static int cmd_mq(int argc, char **argv)
 {
 	uint32_t base, dip, sip, ok = 0, bad = 0, rxq[2] = { 0, 0 }, sent = 0, i, count = 64;
 	uint8_t peer[6], *seen = calloc(count, 1);
 	struct hp_buf *b[BURST];
-	struct hp_nic *nic = NULL;
+	struct mq_io io = {};
+	struct hp_nic *nic;
 	double deadline;
 	unsigned int q, n, k;
 	int rc = 1;
-	HP_OPTS(hp_nic_opts, o, .num_rxq = 2, .num_txq = 2, .buf_size = 4096, .num_bufs = 2048);
+	bool port = argc > 5 && !strcmp(argv[5], "port");
+	int err;
 
 	if (argc < 5 || inet_pton(AF_INET, argv[2], &base) != 1 ||
 	    inet_pton(AF_INET, argv[3], &dip) != 1 || parse_mac(argv[4], peer) || !seen) {
-		fprintf(stderr, "usage: hp_vfio_test mq BDF IP_BASE PEER_IP PEER_MAC\n");
+		fprintf(stderr, "usage: hp_vfio_test mq BDF IP_BASE PEER_IP PEER_MAC [port]\n");
 		free(seen);
 		return 2;
 	}
-	nic = hp_nic_open(argv[1], &o);
-	if (!nic) {
-		fprintf(stderr, "hp_vfio_test: mq open %s: %s\n", argv[1], strerror(errno));
+	err = mq_open(&io, argv[1], port);
+	if (err) {
+		fprintf(stderr, "hp_vfio_test: mq open %s%s: %s\n", argv[1],
+			port ? " (two ports)" : "", strerror(-err));
 		goto out;
 	}
+	nic = io.nic;
 	deadline = now() + 20;
 	while (ok < count && now() < deadline) {
-		if (sent < count && sent - ok - bad < 8 && hp_mempool_alloc(nic->mp, b, 1)) {
+		if (sent < count && sent - ok - bad < 8 && mq_alloc(&io, b)) {
 			sip = htonl(ntohl(base) + sent % 16);
 			b[0]->len = build_echo(b[0]->data, peer, nic->mac, sip, dip, 0x4d51, sent, 64);
-			if (hp_nic_tx_burst(nic, sent % 2, b, 1) == 1)
+			if (mq_tx(&io, sent % 2, b, 1) == 1)
 				sent++;
 			else
-				hp_mempool_free(nic->mp, b, 1);
+				mq_free(&io, b);
 		}
 		for (q = 0; q < 2; q++) {
-			n = hp_nic_rx_burst(nic, q, b, BURST);
+			n = mq_rx(&io, q, b, BURST);
 			for (k = 0; k < n; k++) {
 				uint8_t *f = b[k]->data, *ip = f + 14, *icmp = ip + 20;
 				uint32_t a, tip, myip;
@@ -620,7 +719,7 @@ static int cmd_mq(int argc, char **argv)
 				    ntohl(tip) - ntohl(base) < 16) {
 					myip = tip;
 					if (arp_reply(b[k], nic->mac, myip) &&
-					    hp_nic_tx_burst(nic, 0, &b[k], 1) == 1)
+					    mq_tx(&io, 0, &b[k], 1) == 1)
 						b[k] = NULL;
 					continue;
 				}
@@ -644,15 +743,17 @@ static int cmd_mq(int argc, char **argv)
 			}
 			for (k = 0; k < n; k++)
 				if (b[k])
-					hp_mempool_free(nic->mp, &b[k], 1);
+					mq_free(&io, &b[k]);
 		}
 		usleep(100);
 	}
-	printf("mode=vfio %s rxq=%u txq=%u sent=%u ok=%u bad=%u rxq0=%u rxq1=%u\n",
-	       nic->ops->name, nic->num_rxq, nic->num_txq, sent, ok, bad, rxq[0], rxq[1]);
+	printf("mode=%s %s rxq=%u txq=%u sent=%u ok=%u bad=%u rxq0=%u rxq1=%u\n",
+	       port ? "port" : "vfio", nic->ops->name, nic->num_rxq, nic->num_txq, sent, ok, bad, rxq[0], rxq[1]);
 	rc = ok == count && !bad && rxq[0] && rxq[1] ? 0 : 1;
+	if (port && mq_refusals(argv[1]))
+		rc = 1;
 out:
-	hp_nic_close(nic);
+	mq_close(&io);
 	free(seen);
 	return rc;
 }

@@ -82,6 +82,8 @@ enum hp_vfio_flags {
 struct hp_vfio *hp_vfio_open(const char *bdf, unsigned int flags);
 void hp_vfio_close(struct hp_vfio *v);
 const char *hp_vfio_bdf(const struct hp_vfio *v);
+/* Normalise "0000:00:04.0" or "00:04.0" into out ("0000:00:04.0"); -EINVAL if malformed. */
+int hp_vfio_norm_bdf(const char *in, char *out, size_t len);
 bool hp_vfio_noiommu(const struct hp_vfio *v);
 /* PCI configuration space through the VFIO config region. */
 int hp_vfio_cfg_read(struct hp_vfio *v, uint32_t off, void *buf, size_t len);

@@ -45,7 +45,7 @@ bool hp_vfio_noiommu(const struct hp_vfio *v)
 }
 
 /* "0000:00:04.0", or the short "00:04.0" (domain 0). */
-static int norm_bdf(const char *in, char *out, size_t len)
+int hp_vfio_norm_bdf(const char *in, char *out, size_t len)
 {
 	unsigned int dom = 0, bus, dev, fn;
 	char tail;
@@ -273,7 +273,7 @@ struct hp_vfio *hp_vfio_open(const char *bdf_in, unsigned int flags)
 		return NULL;
 	v->container = v->group = v->device = -1;
 	v->noiommu = flags & HP_VFIO_F_NOIOMMU;
-	if (!bdf_in || norm_bdf(bdf_in, v->bdf, sizeof(v->bdf))) {
+	if (!bdf_in || hp_vfio_norm_bdf(bdf_in, v->bdf, sizeof(v->bdf))) {
 		hp_warn("vfio: '%s' is not a PCI address; use DOMAIN:BUS:DEV.FN, e.g. "
 			"0000:00:04.0 (see lspci -D)\n", bdf_in ? bdf_in : "(null)");
 		err = -EINVAL;

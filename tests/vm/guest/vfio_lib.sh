@@ -141,8 +141,12 @@ run_vfio_suite() {
 	check promisc "$VT" promisc "vfio:$dev" "$PIF"
 	if [ -n "${MQ:-}" ]; then
 		check multiqueue "$VT" mq "$dev" 10.251.0.100 $PEER_IP "$PEER_MAC"
+		# the same through the port API: vfio:BDF,queues=2 and vfio:BDF,queue=1 share
+		# the device; a taken or missing queue, or mismatched options, are refused
+		check multiqueue_ports "$VT" mq "$dev" 10.251.0.100 $PEER_IP "$PEER_MAC" port
 	else
 		skip multiqueue "${MQ_WHY:-one queue pair on this device}"
+		skip multiqueue_ports "${MQ_WHY:-one queue pair on this device}"
 	fi
 	run_apps "$dev"
 	# A killed app leaves the device usable: kill -9 mid-transmit, then talk again.
