@@ -108,9 +108,10 @@ fi
 # Seen under TCG: an idle vCPU stops taking timer interrupts ("rcu_preempt kthread timer wakeup
 # didn't happen"), after which every grace period, and so every test, waits forever.
 stall_grace=${HP_VM_STALL_GRACE:-240}
-boot_watched() {	# boot_watched ONLY TAG
+boot_watched() {	# boot_watched ONLY TAG [KERNEL-ARGS]
 	local cl=$cmdline pid first=0 nst now size last_size=0 last_change
 	[ -n "$1" ] && cl+=" hp.only=$1"
+	[ -n "${3:-}" ] && cl+=" $3"
 	: > "$console"; : > "$results"
 	qemu_args "$accel" "$cpu"
 	start=$(date +%s)
@@ -152,7 +153,8 @@ if [ "$mode" = bench ]; then
 	exit 0
 fi
 
-# Test mode: the scripts selected, their names as the guest reports them (vm/NAME).
+# Test mode. The scripts selected (basenames); a script that needs another kernel command line
+# (e.g. no IOMMU) says so in a line "# hp-vm-boot: NAME ARGS..." and runs in a boot of its own.
 selected() {
 	local t g b sel
 	for t in "$here"/guest/test_*.sh; do
@@ -165,9 +167,10 @@ selected() {
 			case $b in $g) sel=1 ;; esac
 		done
 		set +f; unset IFS
-		[ $sel = 1 ] && echo "vm/$(basename "$b" .sh | sed 's/^test_//')"
+		[ $sel = 1 ] && echo "$b"
 	done
 }
+boot_of() { sed -n 's/^# hp-vm-boot: //p' "$here/guest/$1" | head -1; }
 
 failed=0 total=0
 report() {	# report TAG: print one boot's results; sets failed
@@ -186,27 +189,54 @@ report() {	# report TAG: print one boot's results; sets failed
 	failed=1
 }
 
-boot_watched "$only" test
-if [ -n "$hung" ] && ! grep -q '^HP-DONE' "$vm/results-test.txt"; then
+# run_set TAG LIST [KERNEL-ARGS]: boot for the comma-separated scripts and report them.
+run_set() {
+	local tag=$1 list=$2 args=${3:-} res in rest b
+	boot_watched "$list" "$tag" "$args"
+	res=$vm/results-$tag.txt
+	if [ -z "$hung" ] || grep -q '^HP-DONE' "$res"; then
+		report "$tag"
+		return
+	fi
 	# A wedged guest is a fact about that boot, not necessarily about the script it was
 	# running: boot once more for the scripts that did not finish. The first boot's hang is
 	# still printed (as a NOTE, with its console kept); a second hang is a FAIL.
-	res=$vm/results-test.txt
 	in=$(sed -n 's/^HP-BEGIN //p' "$res" | tail -1)
 	rest=''
-	for n in $(selected); do
-		grep -qx "HP-END $n" "$res" && continue
-		rest+="${rest:+,}test_${n#vm/}.sh"
+	for b in ${list//,/ }; do
+		b=${b#test_}
+		grep -qx "HP-END vm/${b%.sh}" "$res" || rest+="${rest:+,}test_$b"
 	done
 	grep -E '^(PASS|FAIL|SKIP) ' "$res"
 	grep -q '^FAIL ' "$res" && failed=1
-	total=$secs
+	total=$((total + secs))
 	echo "NOTE vm/boot: the guest hung in ${in:-a script} after $secs s ($hung; console kept in" \
-		"$vm/console-test.log); booting a fresh guest once for: ${rest//,/ }"
-	boot_watched "$rest" test-retry
-	report test-retry
-else
-	report test
+		"$vm/console-$tag.log); booting a fresh guest once for: ${rest//,/ }"
+	boot_watched "$rest" "$tag-retry" "$args"
+	report "$tag-retry"
+}
+
+main='' variants=()
+declare -A vlist=() vargs=()
+for b in $(selected); do
+	spec=$(boot_of "$b")
+	if [ -z "$spec" ]; then
+		main+="${main:+,}$b"
+		continue
+	fi
+	name=${spec%% *}
+	[ -n "${vlist[$name]:-}" ] || variants+=("$name")
+	vlist[$name]+="${vlist[$name]:+,}$b"
+	vargs[$name]=${spec#"$name"}
+done
+if [ -z "$main" ] && [ ${#variants[@]} = 0 ]; then
+	echo "FAIL vm/boot: no guest script matches '$only' (tests/vm/guest/test_*.sh)"
+	exit 1
 fi
+[ -n "$main" ] && run_set test "$main"
+for name in "${variants[@]}"; do
+	echo "vm: booting again with '${vargs[$name]# }' for: ${vlist[$name]//,/ }" >&2
+	run_set "test-$name" "${vlist[$name]}" "${vargs[$name]}"
+done
 echo "vm: guest ran $total s with $accel" >&2
 exit $failed

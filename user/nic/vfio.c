@@ -326,8 +326,15 @@ struct hp_vfio *hp_vfio_open(const char *bdf_in, unsigned int flags)
 	snprintf(path, sizeof(path), v->noiommu ? "/dev/vfio/noiommu-%d" : "/dev/vfio/%d", grp);
 	v->group = open(path, O_RDWR | O_CLOEXEC);
 	if (v->group < 0) {
+		char alt[64];
+
 		err = -errno;
-		if (err == -EBUSY)
+		snprintf(alt, sizeof(alt), "/dev/vfio/noiommu-%d", grp);
+		if (err == -ENOENT && !v->noiommu && !access(alt, F_OK))
+			hp_warn("vfio %s: the device is in a no-IOMMU group (%s): the kernel runs "
+				"without an IOMMU; boot with intel_iommu=on, or open it in no-IOMMU "
+				"mode explicitly: vfio:%s,noiommu (unsafe)\n", v->bdf, alt, v->bdf);
+		else if (err == -EBUSY)
 			hp_warn("vfio %s: %s is in use by another process (is another app running "
 				"on this device?)\n", v->bdf, path);
 		else

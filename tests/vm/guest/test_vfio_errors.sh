@@ -4,17 +4,6 @@
 . /hp/tests/vm/guest/vfio_lib.sh
 IGB=0000:00:04.0 E1000E=0000:00:03.0
 
-# expect_err NAME PATTERN CMD...: CMD must fail and print PATTERN (the fix).
-expect_err() {
-	local name=$1 pat=$2 out; shift 2
-	out=$("$@" 2>&1)
-	if [ $? -ne 0 ] && echo "$out" | grep -q -- "$pat"; then
-		pass "$name"
-	else
-		fail "$name" "wanted a failure mentioning '$pat', got: $(echo "$out" | tail -2 | tr '\n' ' ')"
-	fi
-}
-
 expect_err bad_bdf "DOMAIN:BUS:DEV.FN" "$VT" info vfio:not-a-device
 expect_err no_device "no such PCI device" "$VT" info vfio:0000:00:1f.6
 expect_err not_vfio "nic bind" "$VT" info vfio:$IGB

@@ -7,6 +7,17 @@ VT=$O/tests/hp_vfio_test
 PEER=${PEER:-0000:00:03.0}		# e1000e, stays with the kernel
 PEER_IP=10.251.0.1 PORT_IP=10.251.0.2
 
+# expect_err NAME PATTERN CMD...: CMD must fail and print PATTERN (the fix).
+expect_err() {
+	local name=$1 pat=$2 out; shift 2
+	out=$("$@" 2>&1)
+	if [ $? -ne 0 ] && echo "$out" | grep -q -- "$pat"; then
+		pass "$name"
+	else
+		fail "$name" "wanted a failure mentioning '$pat', got: $(echo "$out" | tail -2 | tr '\n' ' ')"
+	fi
+}
+
 sysdev() { echo "/sys/bus/pci/devices/$1"; }
 # (virtio-net's interface hangs below the virtio device: BDF/virtioN/net/IF)
 ifname() {
