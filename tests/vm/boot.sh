@@ -60,7 +60,7 @@ qemu_args() {	# qemu_args ACCEL CPU: sets the array Q
 		-device e1000e,netdev=h3,addr=03.0,romfile= \
 		-device igb,netdev=h4,addr=04.0,romfile= \
 		-device virtio-net-pci,netdev=h5,addr=05.0,romfile= \
-		${HP_VM_QEMU_ARGS:-})
+		${HP_VM_QEMU_ARGS:-} ${boot_qemu:-})
 }
 
 # KVM probe: boot the same kernel with hp.mode=probe for a few seconds. Cached per kernel, so
@@ -154,7 +154,8 @@ if [ "$mode" = bench ]; then
 fi
 
 # Test mode. The scripts selected (basenames); a script that needs another kernel command line
-# (e.g. no IOMMU) says so in a line "# hp-vm-boot: NAME ARGS..." and runs in a boot of its own.
+# (e.g. no IOMMU) says so in a line "# hp-vm-boot: NAME [ARGS...]" and runs in a boot of its own,
+# with the extra QEMU arguments of a line "# hp-vm-qemu: ARGS..." if it has one.
 selected() {
 	local t g b sel
 	for t in "$here"/guest/test_*.sh; do
@@ -171,6 +172,7 @@ selected() {
 	done
 }
 boot_of() { sed -n 's/^# hp-vm-boot: //p' "$here/guest/$1" | head -1; }
+qemu_of() { sed -n 's/^# hp-vm-qemu: //p' "$here/guest/$1" | head -1; }
 
 failed=0 total=0
 report() {	# report TAG: print one boot's results; sets failed
@@ -217,7 +219,7 @@ run_set() {
 }
 
 main='' variants=()
-declare -A vlist=() vargs=()
+declare -A vlist=() vargs=() vqemu=()
 for b in $(selected); do
 	spec=$(boot_of "$b")
 	if [ -z "$spec" ]; then
@@ -228,6 +230,7 @@ for b in $(selected); do
 	[ -n "${vlist[$name]:-}" ] || variants+=("$name")
 	vlist[$name]+="${vlist[$name]:+,}$b"
 	vargs[$name]=${spec#"$name"}
+	vqemu[$name]=$(qemu_of "$b")
 done
 if [ -z "$main" ] && [ ${#variants[@]} = 0 ]; then
 	echo "FAIL vm/boot: no guest script matches '$only' (tests/vm/guest/test_*.sh)"
@@ -235,8 +238,11 @@ if [ -z "$main" ] && [ ${#variants[@]} = 0 ]; then
 fi
 [ -n "$main" ] && run_set test "$main"
 for name in "${variants[@]}"; do
-	echo "vm: booting again with '${vargs[$name]# }' for: ${vlist[$name]//,/ }" >&2
+	echo "vm: booting again (kernel '${vargs[$name]# }', QEMU '${vqemu[$name]}') for:" \
+		"${vlist[$name]//,/ }" >&2
+	boot_qemu=${vqemu[$name]}
 	run_set "test-$name" "${vlist[$name]}" "${vargs[$name]}"
+	boot_qemu=''
 done
 echo "vm: guest ran $total s with $accel" >&2
 exit $failed
