@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The igb driver's rx/tx paths against a fake device: registers and rings in plain memory, the
- * test writing the descriptor write-backs a (buggy or hostile) device could write. Checks that
+ * The igb driver's rx/tx paths against a fake device, for both devices it drives (82576 igb with
+ * advanced rx descriptors, 82574 e1000e with legacy ones): registers and rings in plain memory,
+ * the test writing the descriptor write-backs a (buggy or hostile) device could write. Checks that
  * bad lengths and missing EOP are counted and dropped, buffers are never lost or handed out
  * twice, and nothing past the posted slots is read.
  */
@@ -14,10 +15,18 @@
 #define TXS 16
 #define NBUF 64
 
-struct igb_wb {			/* 82576 §7.1.5.2 advanced rx write-back, as the device writes it */
-	uint32_t info, rss, status;
-	uint16_t length, vlan;
+/* Where a device's rings are and how it writes an rx completion. */
+struct layout {
+	const char *name;
+	struct hp_nic *(*fake)(void *regs, struct hp_mempool *mp, unsigned int rx_size,
+			       unsigned int tx_size);
+	uint32_t rx_base, tx_base;	/* RDBAL(0), TDBAL(0); RDT = base + 0x18 */
+	bool legacy;	/* 82574 legacy rx: length u16 at 8, status u8 at 12; else 82576
+			 * §7.1.5.2 advanced write-back: status u32 at 8, length u16 at 12 */
 };
+static const struct layout igb = { "igb", hp_igb_fake, 0xC000, 0xE000, false };
+static const struct layout e1000e = { "e1000e", hp_e1000e_fake, 0x2800, 0x3800, true };
+
 struct igb_txd {
 	uint64_t addr;
 	uint16_t length;
@@ -26,10 +35,11 @@ struct igb_txd {
 };
 
 struct fake {
+	const struct layout *l;
 	struct hp_mempool mp;
 	uint8_t *regs;
 	struct hp_nic *nic;
-	struct igb_wb *rx;
+	uint8_t *rx;		/* 16-byte descriptors */
 	struct igb_txd *tx;
 };
 
@@ -38,19 +48,30 @@ static uint32_t reg(struct fake *f, uint32_t off)
 	return *(uint32_t *)(f->regs + off);
 }
 
-static bool fake_up(struct fake *f)
+static uint64_t rx_addr(struct fake *f, unsigned int i)
+{
+	return *(uint64_t *)(f->rx + 16 * i);
+}
+
+static uint32_t rx_status(struct fake *f, unsigned int i)
+{
+	return f->l->legacy ? f->rx[16 * i + 12] : *(uint32_t *)(f->rx + 16 * i + 8);
+}
+
+static bool fake_up(struct fake *f, const struct layout *l)
 {
 	memset(f, 0, sizeof(*f));
+	f->l = l;
 	f->regs = calloc(1, 0x10000);
 	if (!ASSERT_OK_PTR(f->regs, "regs"))
 		return false;
 	if (!ASSERT_OK(hp_mempool_init(&f->mp, NULL, NBUF, 4096, 0), "mempool"))
 		return false;
-	f->nic = hp_igb_fake(f->regs, &f->mp, RXS, TXS);
-	if (!ASSERT_OK_PTR(f->nic, "igb fake"))
+	f->nic = l->fake(f->regs, &f->mp, RXS, TXS);
+	if (!ASSERT_OK_PTR(f->nic, l->name))
 		return false;
-	f->rx = (void *)(uintptr_t)(reg(f, 0xC000) | (uint64_t)reg(f, 0xC004) << 32);
-	f->tx = (void *)(uintptr_t)(reg(f, 0xE000) | (uint64_t)reg(f, 0xE004) << 32);
+	f->rx = (void *)(uintptr_t)(reg(f, l->rx_base) | (uint64_t)reg(f, l->rx_base + 4) << 32);
+	f->tx = (void *)(uintptr_t)(reg(f, l->tx_base) | (uint64_t)reg(f, l->tx_base + 4) << 32);
 	return true;
 }
 
@@ -62,27 +83,35 @@ static void fake_down(struct fake *f)
 	free(f->regs);
 }
 
-/* The device completes slot i: what a real 82576 writes last is the status with DD. */
+/* The device completes slot i: what a real device writes last is the status with DD. */
 static void complete(struct fake *f, unsigned int i, uint32_t status, uint16_t len)
 {
-	f->rx[i].length = len;
-	f->rx[i].status = status;
+	uint8_t *d = f->rx + 16 * i;
+
+	if (f->l->legacy) {
+		*(uint16_t *)(d + 8) = len;
+		d[12] = status;
+	} else {
+		*(uint16_t *)(d + 12) = len;
+		*(uint32_t *)(d + 8) = status;
+	}
 }
 
-void test_nic_igb_rx(void)
+static void rx_suite(const struct layout *l)
 {
+	uint32_t rdt = l->rx_base + 0x18;
 	struct hp_buf *b[RXS];
 	struct fake f;
 	unsigned int n;
 
-	if (!fake_up(&f))
+	if (!fake_up(&f, l))
 		goto out;
 	if (test__start_subtest("posted")) {
-		ASSERT_EQ(reg(&f, 0xC018), RXS - 1, "RDT: all slots but one posted");
+		ASSERT_EQ(reg(&f, rdt), RXS - 1, "RDT: all slots but one posted");
 		ASSERT_EQ(f.mp.nfree, NBUF - (RXS - 1), "pool");
 	}
 	if (test__start_subtest("good")) {
-		uint64_t addr = ((uint64_t *)f.rx)[0];
+		uint64_t addr = rx_addr(&f, 0);
 
 		complete(&f, 0, 3, 60);
 		n = hp_nic_rx_burst(f.nic, 0, b, RXS);
@@ -91,10 +120,10 @@ void test_nic_igb_rx(void)
 			ASSERT_EQ(b[0]->addr, addr, "the buffer posted in slot 0");
 			hp_mempool_free(&f.mp, b, 1);
 		}
-		ASSERT_EQ(reg(&f, 0xC018), 0, "RDT moved on: slot 15 refilled");
+		ASSERT_EQ(reg(&f, rdt), 0, "RDT moved on: slot 15 refilled");
 	}
 	if (test__start_subtest("bad_length")) {
-		uint64_t before = f.nic->drv.rx_bad_len, addr = ((uint64_t *)f.rx)[2];
+		uint64_t before = f.nic->drv.rx_bad_len, addr = rx_addr(&f, 2);
 		uint32_t cap = 4096 - HP_MP_META;
 
 		complete(&f, 1, 3, cap + 1);	/* longer than the buffer */
@@ -107,8 +136,8 @@ void test_nic_igb_rx(void)
 			ASSERT_EQ(b[0]->len, 1522, "len");
 			hp_mempool_free(&f.mp, b, 1);
 		}
-		ASSERT_EQ(((uint64_t *)f.rx)[2], addr, "dropped buffer re-posted in its slot");
-		ASSERT_EQ(f.rx[2].status & 1, 0, "DD cleared on re-post");
+		ASSERT_EQ(rx_addr(&f, 2), addr, "dropped buffer re-posted in its slot");
+		ASSERT_EQ(rx_status(&f, 2) & 1, 0, "DD cleared on re-post");
 	}
 	if (test__start_subtest("no_eop")) {
 		uint64_t before = f.nic->drv.rx_bad_desc;
@@ -121,12 +150,12 @@ void test_nic_igb_rx(void)
 	if (test__start_subtest("not_posted")) {
 		/* Slot 5 is next; the unposted slot is the one before it (tail). A DD there (a
 		 * device writing past RDT) must not be read. */
-		unsigned int tail = reg(&f, 0xC018);
+		unsigned int tail = reg(&f, rdt);
 
 		complete(&f, tail, 3, 64);
 		n = hp_nic_rx_burst(f.nic, 0, b, RXS);
 		ASSERT_EQ(n, 0, "slot past the tail ignored");
-		f.rx[tail].status = 0;
+		complete(&f, tail, 0, 0);
 	}
 	if (test__start_subtest("random_writebacks")) {
 		unsigned int round, i, held = 0, k;
@@ -162,20 +191,30 @@ out:
 	fake_down(&f);
 }
 
-void test_nic_igb_tx(void)
+void test_nic_igb_rx(void)
+{
+	rx_suite(&igb);
+}
+
+void test_nic_e1000e_rx(void)
+{
+	rx_suite(&e1000e);
+}
+
+static void tx_suite(const struct layout *l)
 {
 	struct hp_buf *b[TXS + 4];
 	struct fake f;
 	unsigned int n, i;
 
-	if (!fake_up(&f))
+	if (!fake_up(&f, l))
 		goto out;
 	if (test__start_subtest("send")) {
 		n = hp_mempool_alloc(&f.mp, b, 3);
 		for (i = 0; i < n; i++)
 			b[i]->len = 60 + i;
 		ASSERT_EQ(hp_nic_tx_burst(f.nic, 0, b, 3), 3, "taken");
-		ASSERT_EQ(reg(&f, 0xE018), 3, "TDT");
+		ASSERT_EQ(reg(&f, l->tx_base + 0x18), 3, "TDT");
 		ASSERT_EQ(f.tx[1].length, 61, "length");
 		ASSERT_EQ(f.tx[1].addr, b[1]->addr, "address");
 		ASSERT_EQ(f.tx[1].cmd & 0x0b, 0x0b, "EOP|IFCS|RS");
@@ -212,4 +251,14 @@ void test_nic_igb_tx(void)
 	}
 out:
 	fake_down(&f);
+}
+
+void test_nic_igb_tx(void)
+{
+	tx_suite(&igb);
+}
+
+void test_nic_e1000e_tx(void)
+{
+	tx_suite(&e1000e);
 }

@@ -3,6 +3,12 @@
  * Intel 82576 (igb) poll-mode driver, as emulated by QEMU 10's `-device igb`. Section numbers
  * refer to the "Intel 82576EB Gigabit Ethernet Controller Datasheet" (rev 2.x).
  *
+ * The same code drives the Intel 82574L (e1000e, QEMU's `-device e1000e`; "82574 GbE Controller
+ * Datasheet", cited as 82574 §x): its queue registers have the igb layout at another base and
+ * stride, its legacy tx descriptor is the one we use on igb, and the bring-up is the same but
+ * for the rx descriptor (legacy, 82574 §3.2.4), the buffer size (RCTL.BSIZE instead of SRRCTL)
+ * and interrupts (no igb-style MSI-X block here: idle waits poll). One queue pair.
+ *
  * rx: advanced one-buffer descriptors (§7.1.5). QEMU writes advanced write-back descriptors
  * whatever SRRCTL asks, so that is the only format we post and parse. tx: legacy descriptors
  * (§7.2.2.1), which QEMU handles. One descriptor per frame both ways: buffers are large enough
@@ -64,22 +70,26 @@
 #define IGB_MRQC	0x5818
 #define IGB_RETA	0x5C00
 #define IGB_RSSRK	0x5C80
-#define IGB_RDBAL(q)	(0xC000 + 0x40 * (q))
-#define IGB_RDBAH(q)	(0xC004 + 0x40 * (q))
-#define IGB_RDLEN(q)	(0xC008 + 0x40 * (q))
-#define IGB_SRRCTL(q)	(0xC00C + 0x40 * (q))
+/* Per-queue registers: igb §8.10/§8.12 at 0xC000/0xE000 + 0x40 * q; 82574 §10.2.5/§10.2.6 at
+ * 0x2800/0x3800 + 0x100 * q. Same offsets inside a queue's block. */
+#define IGB_RDBAL(q)	RXQ_REG(q, 0x00)
+#define IGB_RDBAH(q)	RXQ_REG(q, 0x04)
+#define IGB_RDLEN(q)	RXQ_REG(q, 0x08)
+#define IGB_SRRCTL(q)	RXQ_REG(q, 0x0C)	/* igb only */
 #define  IGB_SRRCTL_DESCTYPE_ADV1	(1u << 25)
 #define  IGB_SRRCTL_DROP_EN		(1u << 31)
-#define IGB_RDH(q)	(0xC010 + 0x40 * (q))
-#define IGB_RDT(q)	(0xC018 + 0x40 * (q))
-#define IGB_RXDCTL(q)	(0xC028 + 0x40 * (q))
-#define IGB_TDBAL(q)	(0xE000 + 0x40 * (q))
-#define IGB_TDBAH(q)	(0xE004 + 0x40 * (q))
-#define IGB_TDLEN(q)	(0xE008 + 0x40 * (q))
-#define IGB_TDH(q)	(0xE010 + 0x40 * (q))
-#define IGB_TDT(q)	(0xE018 + 0x40 * (q))
-#define IGB_TXDCTL(q)	(0xE028 + 0x40 * (q))
-#define  IGB_XDCTL_ENABLE	(1u << 25)
+#define IGB_RDH(q)	RXQ_REG(q, 0x10)
+#define IGB_RDT(q)	RXQ_REG(q, 0x18)
+#define IGB_RXDCTL(q)	RXQ_REG(q, 0x28)
+#define IGB_TDBAL(q)	TXQ_REG(q, 0x00)
+#define IGB_TDBAH(q)	TXQ_REG(q, 0x04)
+#define IGB_TDLEN(q)	TXQ_REG(q, 0x08)
+#define IGB_TDH(q)	TXQ_REG(q, 0x10)
+#define IGB_TDT(q)	TXQ_REG(q, 0x18)
+#define IGB_TXDCTL(q)	TXQ_REG(q, 0x28)
+#define  IGB_XDCTL_ENABLE	(1u << 25)	/* igb only */
+#define RXQ_REG(q, off)	(d->var->rx_base + d->var->stride * (q) + (off))
+#define TXQ_REG(q, off)	(d->var->tx_base + d->var->stride * (q) + (off))
 /* Statistics (§8.19), clear on read. */
 #define IGB_CRCERRS	0x4000
 #define IGB_MPC		0x4010
@@ -110,9 +120,22 @@ struct igb_rx_wb {
 #define IGB_RXD_DD	(1u << 0)
 #define IGB_RXD_EOP	(1u << 1)
 
+/* 82574 §3.2.4: legacy rx descriptor; the device writes length, status and errors in place. */
+struct e1000_rx_legacy {
+	uint64_t addr;
+	uint16_t length;
+	uint16_t csum;
+	uint8_t status;		/* bit 0 DD, bit 1 EOP: the same bits as the advanced write-back */
+	uint8_t errors;
+	uint16_t special;
+};
+
+/* Posting is the same for both formats: the address, then zeroes over the second 8 bytes,
+ * which clears DD of the next write-back. */
 union igb_rx_desc {
 	struct igb_rx_read read;
 	struct igb_rx_wb wb;
+	struct e1000_rx_legacy leg;
 };
 
 /* §7.2.2.1: legacy tx descriptor. */
@@ -145,8 +168,26 @@ struct igb_txq {
 	struct hp_dma dma;
 };
 
+struct igb_variant {
+	const char *name;
+	uint32_t rx_base, tx_base, stride;	/* RDBAL(0), TDBAL(0), distance between queues */
+	unsigned int max_queues;
+	bool legacy_rx;		/* 82574: legacy rx descriptors, RCTL.BSIZE, no SRRCTL */
+	bool igb_irq;		/* igb's EIMS/EIMC/GPIE/IVAR MSI-X block and queue ENABLE bits */
+};
+
+static const struct igb_variant var_igb = {
+	.name = "igb", .rx_base = 0xC000, .tx_base = 0xE000, .stride = 0x40,
+	.max_queues = IGB_MAX_QUEUES, .igb_irq = true,
+};
+static const struct igb_variant var_e1000e = {
+	.name = "e1000e", .rx_base = 0x2800, .tx_base = 0x3800, .stride = 0x100,
+	.max_queues = 1, .legacy_rx = true,
+};
+
 struct igb_dev {
 	struct hp_nic nic;
+	const struct igb_variant *var;
 	volatile uint8_t *regs;
 	struct igb_rxq rxq[IGB_MAX_QUEUES];
 	struct igb_txq txq[IGB_MAX_QUEUES];
@@ -215,13 +256,13 @@ static unsigned int igb_rx_burst(struct hp_nic *nic, unsigned int q, struct hp_b
 	/* Only slots we posted, [next, tail), are looked at: a DD bit elsewhere is not ours. */
 	while (got < n && r->next != r->tail) {
 		volatile union igb_rx_desc *desc = &r->ring[r->next];
-		uint32_t st = desc->wb.status_error, len;
+		uint32_t st = d->var->legacy_rx ? desc->leg.status : desc->wb.status_error, len;
 		struct hp_buf *b;
 
 		if (!(st & IGB_RXD_DD))
 			break;
 		hp_rmb();	/* read length only after DD (§7.1.5.2: DD is written last) */
-		len = desc->wb.length;
+		len = d->var->legacy_rx ? desc->leg.length : desc->wb.length;
 		b = r->bufs[r->next];
 		seen++;
 		if (!b) {	/* cannot happen unless our own state is corrupt */
@@ -386,9 +427,12 @@ static void igb_read_stats(struct hp_nic *nic, struct hp_nic_dev_stats *st)
 
 static bool igb_rx_pending(struct hp_nic *nic, unsigned int q)
 {
-	struct igb_rxq *r = &to_igb(nic)->rxq[q];
+	struct igb_dev *d = to_igb(nic);
+	struct igb_rxq *r = &d->rxq[q];
+	volatile union igb_rx_desc *desc = &r->ring[r->next];
 
-	return r->next != r->tail && (r->ring[r->next].wb.status_error & IGB_RXD_DD);
+	return r->next != r->tail &&
+	       ((d->var->legacy_rx ? desc->leg.status : desc->wb.status_error) & IGB_RXD_DD);
 }
 
 static int igb_rx_irq(struct hp_nic *nic, unsigned int q, bool on)
@@ -442,7 +486,8 @@ static void igb_close(struct hp_nic *nic)
 			wr(d, IGB_RXDCTL(q), 0);
 		for (q = 0; q < nic->num_txq; q++)
 			wr(d, IGB_TXDCTL(q), 0);
-		wr(d, IGB_EIMC, ~0u);
+		if (d->var->igb_irq)
+			wr(d, IGB_EIMC, ~0u);
 		wr(d, IGB_IMC, ~0u);
 		msleep(1);
 	}
@@ -450,18 +495,20 @@ static void igb_close(struct hp_nic *nic)
 	free(d);
 }
 
-static const struct hp_nic_ops igb_ops = {
-	.name = "igb",
-	.rx_burst = igb_rx_burst,
-	.tx_burst = igb_tx_burst,
-	.tx_reclaim = igb_tx_reclaim,
-	.link_up = igb_link_up,
-	.set_promisc = igb_set_promisc,
-	.read_stats = igb_read_stats,
-	.rx_pending = igb_rx_pending,
-	.rx_irq = igb_rx_irq,
-	.close = igb_close,
-};
+/* One set of functions for both devices; the variant in igb_dev carries the differences. */
+#define IGB_OPS(nm) {							\
+	.name = nm,							\
+	.rx_burst = igb_rx_burst,					\
+	.tx_burst = igb_tx_burst,					\
+	.tx_reclaim = igb_tx_reclaim,					\
+	.link_up = igb_link_up,						\
+	.set_promisc = igb_set_promisc,					\
+	.read_stats = igb_read_stats,					\
+	.rx_pending = igb_rx_pending,					\
+	.rx_irq = igb_rx_irq,						\
+	.close = igb_close,						\
+}
+static const struct hp_nic_ops igb_ops = IGB_OPS("igb"), e1000e_ops = IGB_OPS("e1000e");
 
 static int igb_alloc_queues(struct igb_dev *d, struct hp_vfio *v)
 {
@@ -497,15 +544,17 @@ static int igb_alloc_queues(struct igb_dev *d, struct hp_vfio *v)
 	return 0;
 }
 
-static struct igb_dev *igb_new(struct hp_mempool *mp, unsigned int nrx, unsigned int ntx,
-			       unsigned int rx_size, unsigned int tx_size)
+static struct igb_dev *igb_new(const struct igb_variant *var, struct hp_mempool *mp,
+			       unsigned int nrx, unsigned int ntx, unsigned int rx_size,
+			       unsigned int tx_size)
 {
 	struct igb_dev *d = calloc(1, sizeof(*d));
 	unsigned int q;
 
 	if (!d)
 		return NULL;
-	d->nic.ops = &igb_ops;
+	d->var = var;
+	d->nic.ops = var->legacy_rx ? &e1000e_ops : &igb_ops;
 	d->nic.mp = mp;
 	d->nic.num_rxq = nrx;
 	d->nic.num_txq = ntx;
@@ -522,10 +571,10 @@ static struct igb_dev *igb_new(struct hp_mempool *mp, unsigned int nrx, unsigned
 }
 
 /* Unit tests: a device whose registers are plain memory. */
-struct hp_nic *hp_igb_fake(void *regs, struct hp_mempool *mp, unsigned int rx_size,
-			   unsigned int tx_size)
+static struct hp_nic *fake(const struct igb_variant *var, void *regs, struct hp_mempool *mp,
+			   unsigned int rx_size, unsigned int tx_size)
 {
-	struct igb_dev *d = igb_new(mp, 1, 1, rx_size, tx_size);
+	struct igb_dev *d = igb_new(var, mp, 1, 1, rx_size, tx_size);
 
 	if (!d)
 		return NULL;
@@ -542,6 +591,18 @@ struct hp_nic *hp_igb_fake(void *regs, struct hp_mempool *mp, unsigned int rx_si
 	wr(d, IGB_TDBAH(0), (uint64_t)(uintptr_t)d->txq[0].ring >> 32);
 	igb_rx_refill(d, 0);
 	return &d->nic;
+}
+
+struct hp_nic *hp_igb_fake(void *regs, struct hp_mempool *mp, unsigned int rx_size,
+			   unsigned int tx_size)
+{
+	return fake(&var_igb, regs, mp, rx_size, tx_size);
+}
+
+struct hp_nic *hp_e1000e_fake(void *regs, struct hp_mempool *mp, unsigned int rx_size,
+			      unsigned int tx_size)
+{
+	return fake(&var_e1000e, regs, mp, rx_size, tx_size);
 }
 
 /* §8.2.4 MDIC: write a PHY register, wait for READY. */
@@ -580,8 +641,8 @@ static void igb_setup_rss(struct igb_dev *d)
 			0x00400000);
 }
 
-struct hp_nic *hp_igb_probe(struct hp_vfio *v, struct hp_mempool *mp,
-			    const struct hp_nic_opts *o)
+static struct hp_nic *probe(const struct igb_variant *var, struct hp_vfio *v,
+			    struct hp_mempool *mp, const struct hp_nic_opts *o)
 {
 	unsigned int nrx = HP_OPTS_GET(o, num_rxq, 0) ?: 1, ntx = HP_OPTS_GET(o, num_txq, 0) ?: 1;
 	unsigned int rxs = HP_OPTS_GET(o, rx_size, 0) ?: 512, txs = HP_OPTS_GET(o, tx_size, 0) ?: 512;
@@ -591,22 +652,22 @@ struct hp_nic *hp_igb_probe(struct hp_vfio *v, struct hp_mempool *mp,
 	size_t barlen;
 	int err = 0;
 
-	if (nrx > IGB_MAX_QUEUES || ntx > IGB_MAX_QUEUES || rxs < 8 || txs < 8 || rxs > 4096 ||
-	    txs > 4096 || (rxs & (rxs - 1)) || (txs & (txs - 1))) {
-		hp_warn("igb %s: up to %u queues, ring sizes a power of two in 8..4096\n",
-			hp_vfio_bdf(v), IGB_MAX_QUEUES);
+	if (nrx > var->max_queues || ntx > var->max_queues || rxs < 8 || txs < 8 ||
+	    rxs > 4096 || txs > 4096 || (rxs & (rxs - 1)) || (txs & (txs - 1))) {
+		hp_warn("%s %s: up to %u queue pair(s), ring sizes a power of two in 8..4096\n",
+			var->name, hp_vfio_bdf(v), var->max_queues);
 		errno = EINVAL;
 		return NULL;
 	}
 	bsize = (mp->buf_size - HP_MP_META - mp->headroom) / 1024;
 	if (bsize < 2) {
-		hp_warn("igb %s: buffers leave %u bytes for data; a 1522-byte frame needs 2 KiB "
-			"of SRRCTL packet buffer: use buf_size >= 4096\n", hp_vfio_bdf(v),
+		hp_warn("%s %s: buffers leave %u bytes for data; a 1522-byte frame needs a 2 KiB "
+			"packet buffer: use buf_size >= 4096\n", var->name, hp_vfio_bdf(v),
 			mp->buf_size - HP_MP_META - mp->headroom);
 		errno = EINVAL;
 		return NULL;
 	}
-	d = igb_new(mp, nrx, ntx, rxs, txs);
+	d = igb_new(var, mp, nrx, ntx, rxs, txs);
 	if (!d)
 		return NULL;
 	d->nic.vfio = v;
@@ -617,20 +678,23 @@ struct hp_nic *hp_igb_probe(struct hp_vfio *v, struct hp_mempool *mp,
 	}
 	/* §4.5: mask interrupts, global reset, mask again (reset unmasks nothing, but be sure). */
 	wr(d, IGB_IMC, ~0u);
-	wr(d, IGB_EIMC, ~0u);
+	if (var->igb_irq)
+		wr(d, IGB_EIMC, ~0u);
 	wr(d, IGB_CTRL, rd(d, IGB_CTRL) | IGB_CTRL_RST);
 	msleep(2);
 	for (i = 0; i < 100 && (rd(d, IGB_CTRL) & IGB_CTRL_RST); i++)
 		msleep(1);
 	if (rd(d, IGB_CTRL) & IGB_CTRL_RST) {
-		hp_warn("igb %s: device did not come out of reset\n", hp_vfio_bdf(v));
+		hp_warn("%s %s: device did not come out of reset\n", var->name, hp_vfio_bdf(v));
 		err = -EIO;
 		goto out;
 	}
 	wr(d, IGB_IMC, ~0u);
-	wr(d, IGB_EIMC, ~0u);
 	rd(d, IGB_ICR);
-	rd(d, IGB_EICR);
+	if (var->igb_irq) {
+		wr(d, IGB_EIMC, ~0u);
+		rd(d, IGB_EICR);
+	}
 	/* §8.9.x: receive address 0 holds the MAC loaded from the EEPROM. */
 	ral = rd(d, IGB_RAL0);
 	rah = rd(d, IGB_RAH0);
@@ -644,8 +708,8 @@ struct hp_nic *hp_igb_probe(struct hp_vfio *v, struct hp_mempool *mp,
 	 * restart autoneg, full duplex, 1000 Mb/s. */
 	wr(d, IGB_CTRL, rd(d, IGB_CTRL) | IGB_CTRL_SLU);
 	if (igb_phy_write(d, 0, 0x1340))
-		hp_warn("igb %s: MDIC write to the PHY failed; link may stay down\n",
-			hp_vfio_bdf(v));
+		hp_warn("%s %s: MDIC write to the PHY failed; link may stay down\n",
+			var->name, hp_vfio_bdf(v));
 	d->nic.mp = mp;
 	err = igb_alloc_queues(d, v);
 	if (err)
@@ -662,17 +726,22 @@ struct hp_nic *hp_igb_probe(struct hp_vfio *v, struct hp_mempool *mp,
 		wr(d, IGB_RDBAH(q), iova >> 32);
 		wr(d, IGB_RDLEN(q), r->size * sizeof(union igb_rx_desc));
 		/* §8.10.2 SRRCTL: packet buffer size in KiB, advanced one-buffer descriptors,
-		 * drop when the ring is empty instead of stalling other queues. */
-		wr(d, IGB_SRRCTL(q), (bsize > 127 ? 127 : bsize) | IGB_SRRCTL_DESCTYPE_ADV1 |
-				     IGB_SRRCTL_DROP_EN);
+		 * drop when the ring is empty instead of stalling other queues. (82574: the
+		 * buffer size is RCTL.BSIZE, legacy descriptors are the reset default.) */
+		if (!var->legacy_rx)
+			wr(d, IGB_SRRCTL(q), (bsize > 127 ? 127 : bsize) |
+					     IGB_SRRCTL_DESCTYPE_ADV1 | IGB_SRRCTL_DROP_EN);
 		wr(d, IGB_RDH(q), 0);
 		wr(d, IGB_RDT(q), 0);
-		wr(d, IGB_RXDCTL(q), IGB_XDCTL_ENABLE | (8u << 0) | (8u << 8) | (1u << 16));
-		for (i = 0; i < 100 && !(rd(d, IGB_RXDCTL(q)) & IGB_XDCTL_ENABLE); i++)
-			msleep(1);
+		if (var->igb_irq) {	/* igb queues start disabled (§8.10.9); 82574's do not */
+			wr(d, IGB_RXDCTL(q), IGB_XDCTL_ENABLE | (8u << 0) | (8u << 8) | (1u << 16));
+			for (i = 0; i < 100 && !(rd(d, IGB_RXDCTL(q)) & IGB_XDCTL_ENABLE); i++)
+				msleep(1);
+		}
 		igb_rx_refill(d, q);
 	}
-	/* Strip the CRC so lengths are frame lengths; accept broadcast. */
+	/* Strip the CRC so lengths are frame lengths; accept broadcast. 82574 §10.2.5.1: BSIZE
+	 * 00 with BSEX 0 is 2048-byte buffers, DTYP 00 legacy descriptors. */
 	rctl = IGB_RCTL_EN | IGB_RCTL_BAM | IGB_RCTL_SECRC;
 	wr(d, IGB_RCTL, rctl);
 	/* §4.5.10 transmit initialization. */
@@ -686,12 +755,17 @@ struct hp_nic *hp_igb_probe(struct hp_vfio *v, struct hp_mempool *mp,
 		wr(d, IGB_TDLEN(q), t->size * sizeof(struct igb_tx_desc));
 		wr(d, IGB_TDH(q), 0);
 		wr(d, IGB_TDT(q), 0);
-		wr(d, IGB_TXDCTL(q), IGB_XDCTL_ENABLE | (1u << 16));
-		for (i = 0; i < 100 && !(rd(d, IGB_TXDCTL(q)) & IGB_XDCTL_ENABLE); i++)
-			msleep(1);
+		if (var->igb_irq) {
+			wr(d, IGB_TXDCTL(q), IGB_XDCTL_ENABLE | (1u << 16));
+			for (i = 0; i < 100 && !(rd(d, IGB_TXDCTL(q)) & IGB_XDCTL_ENABLE); i++)
+				msleep(1);
+		}
 	}
 	wr(d, IGB_TCTL, IGB_TCTL_EN | IGB_TCTL_PSP | IGB_TCTL_CT | IGB_TCTL_COLD);
-	if (HP_OPTS_GET(o, flags, 0) & HP_NIC_F_IRQ) {
+	if ((HP_OPTS_GET(o, flags, 0) & HP_NIC_F_IRQ) && !var->igb_irq) {
+		hp_warn("%s %s: this driver has no interrupt support for the device; idle waits "
+			"will poll\n", var->name, hp_vfio_bdf(v));
+	} else if (HP_OPTS_GET(o, flags, 0) & HP_NIC_F_IRQ) {
 		int fds[IGB_MAX_QUEUES];
 
 		/* §7.3.2: MSI-X mode, vector q for rx queue q (IVAR0 + 4 * (q % 8), byte 0 for
@@ -715,8 +789,8 @@ struct hp_nic *hp_igb_probe(struct hp_vfio *v, struct hp_mempool *mp,
 	for (i = 0; i < 500 && !igb_link_up(&d->nic); i++)
 		msleep(10);
 	if (!igb_link_up(&d->nic))
-		hp_warn("igb %s: link is down (no cable/peer?); frames will not flow until it "
-			"comes up\n", hp_vfio_bdf(v));
+		hp_warn("%s %s: link is down (no cable/peer?); frames will not flow until it "
+			"comes up\n", var->name, hp_vfio_bdf(v));
 	igb_read_stats(&d->nic, NULL);		/* clear the clear-on-read counters */
 	memset(&d->nic.dev, 0, sizeof(d->nic.dev));
 out:
@@ -726,4 +800,16 @@ out:
 		return NULL;
 	}
 	return &d->nic;
+}
+
+struct hp_nic *hp_igb_probe(struct hp_vfio *v, struct hp_mempool *mp,
+			    const struct hp_nic_opts *o)
+{
+	return probe(&var_igb, v, mp, o);
+}
+
+struct hp_nic *hp_e1000e_probe(struct hp_vfio *v, struct hp_mempool *mp,
+			       const struct hp_nic_opts *o)
+{
+	return probe(&var_e1000e, v, mp, o);
 }

@@ -26,6 +26,7 @@ static const struct nic_driver drivers[] = {
 	{ 0x8086, 0x10c9, "Intel 82576 (igb)", hp_igb_probe },
 	{ 0x8086, 0x10e6, "Intel 82576 fiber (igb)", hp_igb_probe },
 	{ 0x8086, 0x10e7, "Intel 82576 serdes (igb)", hp_igb_probe },
+	{ 0x8086, 0x10d3, "Intel 82574L (e1000e)", hp_e1000e_probe },
 };
 
 struct hp_nic *hp_nic_open(const char *bdf, const struct hp_nic_opts *o)
@@ -57,7 +58,8 @@ struct hp_nic *hp_nic_open(const char *bdf, const struct hp_nic_opts *o)
 			drv = &drivers[i];
 	if (!drv) {
 		hp_warn("nic %s: unsupported device %04x:%04x; supported: virtio-net 1af4:1041 "
-			"and 1af4:1000 (modern), Intel 82576 igb 8086:10c9; unbind it with "
+			"and 1af4:1000 (modern), Intel 82576 igb 8086:10c9, Intel 82574L e1000e "
+			"8086:10d3; unbind it with "
 			"'xdpctl nic unbind %s'\n", hp_vfio_bdf(v), id[0], id[1], hp_vfio_bdf(v));
 		err = -ENOTSUP;
 		goto out;

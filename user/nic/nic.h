@@ -303,11 +303,16 @@ struct hp_nic *hp_virtio_net_probe(struct hp_vfio *v, struct hp_mempool *mp,
 				   const struct hp_nic_opts *o);
 struct hp_nic *hp_igb_probe(struct hp_vfio *v, struct hp_mempool *mp,
 			    const struct hp_nic_opts *o);
+struct hp_nic *hp_e1000e_probe(struct hp_vfio *v, struct hp_mempool *mp,
+			       const struct hp_nic_opts *o);	/* drv_igb.c too */
 
 /* Fake-device constructors for unit tests: rings in plain memory (IOVA = address). igb: regs is
  * >= 64 KiB of plain memory; the rings are at RDBAL/RDBAH (0xC000) and TDBAL/TDBAH (0xE000). */
 struct hp_nic *hp_igb_fake(void *regs, struct hp_mempool *mp, unsigned int rx_size,
 			   unsigned int tx_size);
+/* e1000e: the same with the rings at 0x2800 and 0x3800 and legacy rx descriptors. */
+struct hp_nic *hp_e1000e_fake(void *regs, struct hp_mempool *mp, unsigned int rx_size,
+			      unsigned int tx_size);
 struct hp_nic *hp_virtio_fake(struct hp_mempool *mp, unsigned int qsize);
 /* The split virtqueue vq (0 rx, 1 tx) of a fake virtio device, for the test to play device. */
 struct vring_desc;
