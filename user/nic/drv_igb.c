@@ -216,6 +216,12 @@ static void msleep(unsigned int ms)
 	nanosleep(&ts, NULL);
 }
 
+/* DD/EOP of a completed rx slot: the same bits at another place in the two formats. */
+static inline uint32_t rx_status(struct igb_dev *d, volatile union igb_rx_desc *desc)
+{
+	return d->var->legacy_rx ? desc->leg.status : desc->wb.status_error;
+}
+
 /* Post buffers to the slots rx consumed: [tail, next - 1). One slot stays empty so that
  * RDT == RDH always means "ring empty" (§7.1.3), never "full". */
 static void igb_rx_refill(struct igb_dev *d, unsigned int q)
@@ -256,7 +262,7 @@ static unsigned int igb_rx_burst(struct hp_nic *nic, unsigned int q, struct hp_b
 	/* Only slots we posted, [next, tail), are looked at: a DD bit elsewhere is not ours. */
 	while (got < n && r->next != r->tail) {
 		volatile union igb_rx_desc *desc = &r->ring[r->next];
-		uint32_t st = d->var->legacy_rx ? desc->leg.status : desc->wb.status_error, len;
+		uint32_t st = rx_status(d, desc), len;
 		struct hp_buf *b;
 
 		if (!(st & IGB_RXD_DD))
@@ -431,8 +437,7 @@ static bool igb_rx_pending(struct hp_nic *nic, unsigned int q)
 	struct igb_rxq *r = &d->rxq[q];
 	volatile union igb_rx_desc *desc = &r->ring[r->next];
 
-	return r->next != r->tail &&
-	       ((d->var->legacy_rx ? desc->leg.status : desc->wb.status_error) & IGB_RXD_DD);
+	return r->next != r->tail && (rx_status(d, desc) & IGB_RXD_DD);
 }
 
 static int igb_rx_irq(struct hp_nic *nic, unsigned int q, bool on)
