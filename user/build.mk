@@ -1,5 +1,5 @@
 # user/: libhybridpath (util, steer, afxdp, nic, port) and the apps/xdpctl built on it.
-LIB_SRCS += user/util/log.c user/util/fs.c
+LIB_SRCS += user/util/log.c user/util/fs.c user/util/parse.c
 # Steering: rule grammar, packet parser, reference classifier, rule compiler.
 LIB_SRCS += $(wildcard user/steer/*.c)
 HEADERS += $(wildcard user/include/hybridpath/*.h) bpf/include/hp_steer.h

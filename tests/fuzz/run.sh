@@ -16,7 +16,7 @@ if ! command -v "$CLANG" >/dev/null; then
 fi
 CFLAGS=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 	-D_GNU_SOURCE -Iuser/include -Iuser -Ibpf/include)
-srcs=(user/steer/rule.c user/steer/parse.c user/steer/ref.c)
+srcs=(user/steer/rule.c user/steer/parse.c user/steer/ref.c user/util/parse.c)
 
 hexfile() {	# hexfile FILE HEX...: write the bytes
 	local f=$1; shift

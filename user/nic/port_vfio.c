@@ -18,6 +18,7 @@
 #include <string.h>
 #include "port/backend.h"
 #include "util/log.h"
+#include "util/parse.h"
 #include "nic/nic.h"
 
 /* One opened device, shared by the ports on its queues. */
@@ -64,7 +65,7 @@ struct vp_args {
 
 static int parse_args(const char *args, struct vp_args *a)
 {
-	char buf[128], *opt, *save = NULL, *end;
+	char buf[128], *opt, *save = NULL;
 	unsigned long v;
 
 	memset(a, 0, sizeof(*a));
@@ -83,21 +84,14 @@ static int parse_args(const char *args, struct vp_args *a)
 			a->flags |= HP_NIC_F_IRQ;
 		} else if (!strcmp(opt, "noiommu")) {
 			a->flags |= HP_VFIO_F_NOIOMMU;
-		} else if (!strncmp(opt, "queues=", 7) || !strncmp(opt, "queue=", 6)) {
-			bool many = opt[5] == 's';
-
-			errno = 0;
-			v = strtoul(opt + (many ? 7 : 6), &end, 10);
-			if (errno || *end || end == opt + (many ? 7 : 6) ||
-			    v >= HP_NIC_MAX_QUEUES + (many ? 1 : 0) || (many && !v)) {
-				hp_warn("port vfio:%s: bad '%s': queues=1..%u, queue=0..%u\n",
-					a->bdf, opt, HP_NIC_MAX_QUEUES, HP_NIC_MAX_QUEUES - 1);
-				return -EINVAL;
-			}
-			if (many)
-				a->queues = v;
-			else
-				a->queue = v;
+		} else if (!strncmp(opt, "queues=", 7)) {
+			if (hp_parse_ulong(opt + 7, 1, HP_NIC_MAX_QUEUES, &v))
+				goto bad_num;
+			a->queues = v;
+		} else if (!strncmp(opt, "queue=", 6)) {
+			if (hp_parse_ulong(opt + 6, 0, HP_NIC_MAX_QUEUES - 1, &v))
+				goto bad_num;
+			a->queue = v;
 		} else {
 			hp_warn("port vfio:%s: unknown option '%s' (known: irq, noiommu, queues=N, "
 				"queue=Q)\n", a->bdf, opt);
@@ -105,6 +99,10 @@ static int parse_args(const char *args, struct vp_args *a)
 		}
 	}
 	return 0;
+bad_num:
+	hp_warn("port vfio:%s: bad '%s': queues=1..%u, queue=0..%u\n", a->bdf, opt,
+		HP_NIC_MAX_QUEUES, HP_NIC_MAX_QUEUES - 1);
+	return -EINVAL;
 }
 
 /* Open the device for the first port on it. */

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include "steer_int.h"
+#include "util/parse.h"
 
 #define PROTO_ICMP	1
 #define PROTO_TCP	6
@@ -43,25 +44,6 @@ static const struct {
 
 #define ERR(...) ({ snprintf(err, errlen, __VA_ARGS__); -EINVAL; })
 
-/* Unsigned decimal in [lo, hi]; the whole string must be digits. */
-static int parse_num(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
-{
-	unsigned long v = 0;
-	const char *p;
-
-	if (!*s || strlen(s) > 10)
-		return -1;
-	for (p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		v = v * 10 + (*p - '0');
-	}
-	if (v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_ports(const char *opt, const char *val, __u16 *lo, __u16 *hi, char *err,
 		       size_t errlen)
 {
@@ -74,7 +56,7 @@ static int parse_ports(const char *opt, const char *val, __u16 *lo, __u16 *hi, c
 	dash = strchr(buf, '-');
 	if (dash)
 		*dash = 0;
-	if (parse_num(buf, 0, 65535, &a) || (dash && parse_num(dash + 1, 0, 65535, &b))) {
+	if (hp_parse_ulong(buf, 0, 65535, &a) || (dash && hp_parse_ulong(dash + 1, 0, 65535, &b))) {
 		if (strspn(buf, "0123456789") == strlen(buf) && *buf &&
 		    (!dash || (dash[1] && strspn(dash + 1, "0123456789") == strlen(dash + 1))))
 			return ERR("bad %s '%s': port must be 0..65535", opt, val);
@@ -116,7 +98,7 @@ static int parse_prefix(const char *opt, const char *val, __u8 *addr, __u8 *len,
 		return ERR("bad %s '%s': '%s' is not an IPv4 or IPv6 address", opt, val, buf);
 	}
 	plen = bits;
-	if (slash && parse_num(slash + 1, 0, bits, &plen))
+	if (slash && hp_parse_ulong(slash + 1, 0, bits, &plen))
 		return ERR("bad %s '%s': prefix length must be 0..%d", opt, val, bits);
 	for (i = 0; i < 16; i++) {
 		int b = (int)plen - i * 8;
@@ -151,7 +133,7 @@ static int parse_action(const char *val, struct hp_rule *r, char *err, size_t er
 		r->action = HP_ACT_XSK;
 		r->action_arg = HP_XSK_RXQ;
 	} else if (!strncmp(val, "xsk:", 4)) {
-		if (parse_num(val + 4, 0, HP_MAX_QUEUES - 1, &q))
+		if (hp_parse_ulong(val + 4, 0, HP_MAX_QUEUES - 1, &q))
 			return ERR("bad --action '%s': queue must be 0..%d (or plain 'xsk' for the "
 				   "packet's own rx queue)", val, HP_MAX_QUEUES - 1);
 		r->action = HP_ACT_XSK;
@@ -238,7 +220,7 @@ int hp_rule_parse(int argc, char **argv, struct hp_rule *rule, char *err, size_t
 					break;
 			if (p < HP_ARRAY_SIZE(protos))
 				r.l4proto = protos[p].num;
-			else if (!parse_num(val, 0, 255, &v))
+			else if (!hp_parse_ulong(val, 0, 255, &v))
 				r.l4proto = v;
 			else
 				return ERR("bad --proto '%.40s': expected tcp, udp, icmp, icmpv6 or a "
@@ -272,19 +254,19 @@ int hp_rule_parse(int argc, char **argv, struct hp_rule *rule, char *err, size_t
 			r.match |= HP_RM_DPORT;
 			break;
 		case 5:
-			if (parse_num(val, 1, 4094, &v))
+			if (hp_parse_ulong(val, 1, 4094, &v))
 				return ERR("bad --vlan '%.40s': VLAN id must be 1..4094", val);
 			r.vlan = v;
 			r.match |= HP_RM_VLAN;
 			break;
 		case 6:
-			if (parse_num(val, 0, 65535, &v))
+			if (hp_parse_ulong(val, 0, 65535, &v))
 				return ERR("bad --queue '%.40s': rx queue must be 0..65535", val);
 			r.queue = v;
 			r.match |= HP_RM_QUEUE;
 			break;
 		case 7:
-			if (parse_num(val, 0, HP_PRIO_MAX, &v))
+			if (hp_parse_ulong(val, 0, HP_PRIO_MAX, &v))
 				return ERR("bad --prio '%.40s': priority must be 0..%u (lower wins)", val,
 					   HP_PRIO_MAX);
 			r.prio = v;
